@@ -1,0 +1,116 @@
+/**
+ * The env registry: every TSLLM_* variable is declared here once, with its default and description.
+ * Nothing else in tsllm reads process.env (STYLE.md §7); `serve --help` prints this table.
+ */
+export type EnvKind = "string" | "bool" | "int" | "duration" | "path";
+
+/** One declared variable. */
+export interface EnvVar {
+  readonly name: string;
+  readonly kind: EnvKind;
+  readonly default: string;
+  readonly description: string;
+}
+
+const vars: EnvVar[] = [];
+
+function declare(name: string, kind: EnvKind, def: string, description: string): EnvVar {
+  const v = { name, kind, default: def, description };
+  vars.push(v);
+  return v;
+}
+
+/** All declared variables, in declaration order. */
+export const ENV = {
+  DEBUG: declare("TSLLM_DEBUG", "bool", "false", "Verbose logging, native (llama.cpp) logs and stack traces"),
+  HOST: declare("TSLLM_HOST", "string", "127.0.0.1:11434", "Address the server binds and the CLI talks to"),
+  MODELS: declare("TSLLM_MODELS", "path", "~/.tsllm/models", "Model store (Ollama's on-disk layout)"),
+  LLM_LIBRARY: declare("TSLLM_LLM_LIBRARY", "string", "", "Force a libllama variant: cpu, vulkan, cuda"),
+  LIB_DIR: declare(
+    "TSLLM_LIB_DIR",
+    "path",
+    "",
+    "Use libllama from this directory instead of the embedded one",
+  ),
+  CACHE_DIR: declare(
+    "TSLLM_CACHE_DIR",
+    "path",
+    "~/.cache/tsllm",
+    "Where embedded native libraries are extracted",
+  ),
+  NUM_PARALLEL: declare("TSLLM_NUM_PARALLEL", "int", "4", "Slots per loaded model (concurrent requests)"),
+  NUM_THREADS: declare("TSLLM_NUM_THREADS", "int", "0", "CPU threads per runner (0 = physical cores)"),
+  MAX_LOADED_MODELS: declare(
+    "TSLLM_MAX_LOADED_MODELS",
+    "int",
+    "0",
+    "Models loaded at once (0 = 3 per GPU, or 3)",
+  ),
+  MAX_QUEUE: declare("TSLLM_MAX_QUEUE", "int", "512", "Requests waiting before the server answers 503"),
+  KEEP_ALIVE: declare("TSLLM_KEEP_ALIVE", "duration", "5m", "How long an idle model stays loaded"),
+  CONTEXT_LENGTH: declare(
+    "TSLLM_CONTEXT_LENGTH",
+    "int",
+    "0",
+    "Default context length (0 = by available VRAM)",
+  ),
+  LOAD_TIMEOUT: declare("TSLLM_LOAD_TIMEOUT", "duration", "5m", "Stall time after which a model load fails"),
+  RUNTIME_DIR: declare(
+    "TSLLM_RUNTIME_DIR",
+    "path",
+    "",
+    "Runner sockets dir (default: $XDG_RUNTIME_DIR or tmp)",
+  ),
+} as const;
+
+/** Every declared variable. */
+export function declaredEnv(): readonly EnvVar[] {
+  return vars;
+}
+
+/** Reads environment values; the only place process.env is read. Tests pass their own map. */
+export class Env {
+  constructor(private readonly source: Record<string, string | undefined> = process.env) {}
+
+  /** Raw value, or the declared default when unset or empty. */
+  get(v: EnvVar): string {
+    const raw = this.source[v.name];
+    return raw === undefined || raw === "" ? v.default : raw;
+  }
+
+  /** Boolean: 1/true/yes/on. */
+  bool(v: EnvVar): boolean {
+    return /^(1|true|yes|on)$/i.test(this.get(v));
+  }
+
+  /** Integer, or the default when unparsable. */
+  int(v: EnvVar): number {
+    const n = Number.parseInt(this.get(v), 10);
+    return Number.isFinite(n) ? n : Number.parseInt(v.default, 10);
+  }
+
+  /** Path with a leading ~ expanded. */
+  path(v: EnvVar): string {
+    const p = this.get(v);
+    const home = this.source.HOME ?? "/";
+    return p.startsWith("~") ? home + p.slice(1) : p;
+  }
+
+  /** HOME and similar non-TSLLM variables the paths depend on. */
+  raw(name: string): string | undefined {
+    return this.source[name];
+  }
+
+  /** The TSLLM_* names that are set but not declared (likely typos). */
+  unknown(): string[] {
+    const known = new Set(vars.map((v) => v.name));
+    return Object.keys(this.source).filter((k) => k.startsWith("TSLLM_") && !known.has(k));
+  }
+
+  /** A copy of the environment for child processes. */
+  snapshot(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, val] of Object.entries(this.source)) if (val !== undefined) out[k] = val;
+    return out;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The runner control protocol (parent ⇄ `tsllm runner` over a Unix socket). Wire shapes are declared once
+ * here with TypeBox; both sides take their types from these schemas.
+ */
+import { type Static, Type as T } from "@sinclair/typebox";
+
+/** Load-time options: changing any of them means reloading the model. */
+export const LoadOptions = T.Object({
+  num_ctx: T.Integer({ minimum: 1 }),
+  num_batch: T.Integer({ minimum: 1 }),
+  num_gpu: T.Integer(), // layers to offload; -1 = as many as fit
+  main_gpu: T.Integer({ minimum: 0 }),
+  use_mmap: T.Boolean(),
+  use_mlock: T.Boolean(),
+  num_thread: T.Integer({ minimum: 0 }), // 0 = runner picks (physical cores)
+  flash_attention: T.Boolean(),
+  kv_cache_type: T.Union([T.Literal("f16"), T.Literal("q8_0"), T.Literal("q4_0"), T.Literal("f32")]),
+  num_parallel: T.Integer({ minimum: 1, maximum: 256 }),
+  embedding: T.Boolean(),
+});
+export type LoadOptions = Static<typeof LoadOptions>;
+
+/** POST /load body. fit reports memory and allocates nothing; commit loads weights; close unloads. */
+export const LoadRequest = T.Object({
+  operation: T.Union([T.Literal("fit"), T.Literal("alloc"), T.Literal("commit"), T.Literal("close")]),
+  options: LoadOptions,
+});
+export type LoadRequest = Static<typeof LoadRequest>;
+
+/** Memory one device holds for this model, in bytes. */
+export const DeviceMemory = T.Object({
+  device: T.String(), // ggml device name, "CPU" for host memory
+  weights: T.Number(),
+  kv_cache: T.Number(),
+  compute: T.Number(),
+});
+export type DeviceMemory = Static<typeof DeviceMemory>;
+
+/** POST /load answer. */
+export const LoadResponse = T.Object({
+  success: T.Boolean(),
+  layers_offloaded: T.Integer(),
+  layers_total: T.Integer(),
+  memory: T.Array(DeviceMemory),
+  error: T.Optional(T.String()),
+});
+export type LoadResponse = Static<typeof LoadResponse>;
+
+/** GET /health answer. */
+export const Health = T.Object({
+  status: T.Union([T.Literal("loading"), T.Literal("ready"), T.Literal("error"), T.Literal("idle")]),
+  progress: T.Number(), // load progress 0–1
+  slots_idle: T.Integer(),
+  slots_processing: T.Integer(),
+  error: T.Optional(T.String()),
+});
+export type Health = Static<typeof Health>;
+
+/** Sampling and stop options, Ollama's names. All optional; the runner fills Ollama's defaults. */
+export const SamplingOptions = T.Object({
+  temperature: T.Optional(T.Number()),
+  top_k: T.Optional(T.Integer()),
+  top_p: T.Optional(T.Number()),
+  min_p: T.Optional(T.Number()),
+  typical_p: T.Optional(T.Number()),
+  repeat_last_n: T.Optional(T.Integer()),
+  repeat_penalty: T.Optional(T.Number()),
+  presence_penalty: T.Optional(T.Number()),
+  frequency_penalty: T.Optional(T.Number()),
+  mirostat: T.Optional(T.Integer({ minimum: 0, maximum: 2 })),
+  mirostat_tau: T.Optional(T.Number()),
+  mirostat_eta: T.Optional(T.Number()),
+  seed: T.Optional(T.Integer()),
+  stop: T.Optional(T.Array(T.String())),
+  num_predict: T.Optional(T.Integer()),
+  num_keep: T.Optional(T.Integer()),
+});
+export type SamplingOptions = Static<typeof SamplingOptions>;
+
+/** POST /completion body. `prompt` is text (tokenized with special tokens parsed) or token ids. */
+export const CompletionRequest = T.Object({
+  prompt: T.Union([T.String(), T.Array(T.Integer())]),
+  options: T.Optional(SamplingOptions),
+  grammar: T.Optional(T.String()), // GBNF
+  logit_bias: T.Optional(T.Record(T.String(), T.Number())), // token id → bias
+  logprobs: T.Optional(T.Integer({ minimum: 0, maximum: 20 })), // top-N alternatives per token
+  shift: T.Optional(T.Boolean()), // context full: shift (default) or stop with "length"
+});
+export type CompletionRequest = Static<typeof CompletionRequest>;
+
+/** One alternative token with its log-probability. */
+export const TokenLogprob = T.Object({ token: T.String(), id: T.Integer(), logprob: T.Number() });
+
+/** A streamed piece of generated text (UTF-8 safe; never part of a stop string). */
+export const CompletionPiece = T.Object({
+  content: T.String(),
+  tokens: T.Optional(T.Array(T.Integer())),
+  logprobs: T.Optional(
+    T.Array(
+      T.Object({ token: T.String(), id: T.Integer(), logprob: T.Number(), top: T.Array(TokenLogprob) }),
+    ),
+  ),
+});
+export type CompletionPiece = Static<typeof CompletionPiece>;
+
+/** Final record of a completion stream. Durations in milliseconds. */
+export const CompletionDone = T.Object({
+  done: T.Literal(true),
+  done_reason: T.Union([T.Literal("stop"), T.Literal("length"), T.Literal("cancel")]),
+  content: T.String(), // any last piece
+  timings: T.Object({
+    prompt_n: T.Integer(),
+    prompt_ms: T.Number(),
+    predicted_n: T.Integer(),
+    predicted_ms: T.Number(),
+    cache_n: T.Integer(),
+  }),
+});
+export type CompletionDone = Static<typeof CompletionDone>;
+
+/** An error record inside an NDJSON stream (the stream ends after it). */
+export const StreamError = T.Object({ error: T.String(), code: T.String() });
+export type StreamError = Static<typeof StreamError>;
+
+/** POST /embedding body and answer. */
+export const EmbeddingRequest = T.Object({
+  input: T.Array(T.Union([T.String(), T.Array(T.Integer())])),
+  truncate: T.Optional(T.Boolean()),
+});
+export type EmbeddingRequest = Static<typeof EmbeddingRequest>;
+export const EmbeddingResponse = T.Object({
+  embeddings: T.Array(T.Array(T.Number())),
+  prompt_n: T.Integer(),
+});
+export type EmbeddingResponse = Static<typeof EmbeddingResponse>;
+
+/** POST /tokenize and /detokenize. */
+export const TokenizeRequest = T.Object({
+  content: T.String(),
+  add_special: T.Optional(T.Boolean()),
+  parse_special: T.Optional(T.Boolean()),
+});
+export type TokenizeRequest = Static<typeof TokenizeRequest>;
+export const TokenizeResponse = T.Object({ tokens: T.Array(T.Integer()) });
+export const DetokenizeRequest = T.Object({ tokens: T.Array(T.Integer()) });
+export type DetokenizeRequest = Static<typeof DetokenizeRequest>;
+export const DetokenizeResponse = T.Object({ content: T.String() });

@@ -1,0 +1,44 @@
+/**
+ * What the scheduler and the inference layer see of a runner (the parent-side handle). The real one is
+ * `RunnerClient` in client.ts; tests pass fakes that implement this interface.
+ */
+import type {
+  CompletionDone,
+  CompletionPiece,
+  CompletionRequest,
+  DeviceMemory,
+  EmbeddingResponse,
+  Health,
+  LoadOptions,
+} from "./protocol.ts";
+
+/** A chunk from `completion`: pieces, then exactly one final record. */
+export type CompletionChunk = ({ done?: false } & CompletionPiece) | CompletionDone;
+
+/** How to start a runner. */
+export interface RunnerSpec {
+  /** Absolute path of the GGUF blob. */
+  model: string;
+  options: LoadOptions;
+  /** libllama variant, e.g. "cpu" or "vulkan". */
+  variant?: string;
+}
+
+/** Parent-side handle of one runner process. */
+export interface Runner {
+  readonly pid: number;
+  readonly spec: RunnerSpec;
+  /** Resolves when the model is loaded; rejects with a typed error (load failure, stall, exit). */
+  waitUntilRunning(signal?: AbortSignal): Promise<void>;
+  /** Streams a completion; aborting the signal stops the slot at the next decode step. */
+  completion(req: CompletionRequest, signal?: AbortSignal): AsyncIterable<CompletionChunk>;
+  embedding(input: (string | number[])[], signal?: AbortSignal): Promise<EmbeddingResponse>;
+  tokenize(content: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
+  detokenize(tokens: number[]): Promise<string>;
+  health(): Promise<Health>;
+  /** Memory held per device (bytes), as measured at load. */
+  memory(): DeviceMemory[];
+  hasExited(): boolean;
+  /** Asks the runner to exit and waits for it (SIGKILL after a grace period). Idempotent. */
+  close(): Promise<void>;
+}
