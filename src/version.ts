@@ -1,0 +1,4 @@
+import pkg from "../package.json" with { type: "json" };
+
+/** tsllm's own version. */
+export const VERSION: string = pkg.version;
