@@ -1,0 +1,64 @@
+import { TsllmError } from "../errors.ts";
+
+/** A model name that does not follow `[host/][namespace/]model[:tag]` or its character rules. */
+export class InvalidNameError extends TsllmError {
+  constructor(message: string) {
+    super(message, { code: "invalid_model_name", status: 400 });
+  }
+}
+
+/** A digest that is not `sha256:<64 hex>` (or the `sha256-` file form). */
+export class InvalidDigestError extends TsllmError {
+  constructor(digest: string) {
+    super(`invalid digest format: ${JSON.stringify(digest)}`, { code: "invalid_digest", status: 400 });
+  }
+}
+
+/** Uploaded bytes whose sha256 differs from the digest they were sent under. */
+export class DigestMismatchError extends TsllmError {
+  constructor(expected: string, actual: string) {
+    super(`digest mismatch, expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`, {
+      code: "digest_mismatch",
+      status: 400,
+    });
+  }
+}
+
+/** A blob the store does not hold. */
+export class BlobNotFoundError extends TsllmError {
+  constructor(digest: string) {
+    super(`blob ${JSON.stringify(digest)} not found`, { code: "blob_not_found", status: 404 });
+  }
+}
+
+/**
+ * How Ollama words a missing model depends on the endpoint:
+ * "single" `model 'x' not found` (show, generate, chat, delete), "quoted" `model "x" not found` (copy),
+ * "pull" `model "x" not found, try pulling it first` (scheduling).
+ */
+export type NotFoundWording = "single" | "quoted" | "pull";
+
+/** A model name with no manifest in the store. */
+export class ModelNotFoundError extends TsllmError {
+  /** The name as the caller spelled it. */
+  readonly model: string;
+
+  constructor(model: string, wording: NotFoundWording = "single") {
+    const q = JSON.stringify(model);
+    const message =
+      wording === "single"
+        ? `model '${model}' not found`
+        : wording === "quoted"
+          ? `model ${q} not found`
+          : `model ${q} not found, try pulling it first`;
+    super(message, { code: "model_not_found", status: 404 });
+    this.model = model;
+  }
+}
+
+/** A manifest or config blob on disk that cannot be parsed. */
+export class CorruptManifestError extends TsllmError {
+  constructor(what: string, cause?: unknown) {
+    super(`corrupt manifest: ${what}`, { code: "corrupt_manifest", status: 500, cause });
+  }
+}

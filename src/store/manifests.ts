@@ -1,0 +1,151 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, rmdir, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { Value } from "@sinclair/typebox/value";
+import { writeFileAtomic } from "./atomic.ts";
+import { CorruptManifestError } from "./errors.ts";
+import { MediaType } from "./media.ts";
+import { type ModelName, nameFromSegments, nameSegments } from "./names.ts";
+import { type Layer, Manifest } from "./schema.ts";
+
+/** A manifest read from disk with what /api/tags reports about the file. */
+export interface StoredManifest {
+  readonly name: ModelName;
+  readonly manifest: Manifest;
+  /** Hex sha256 of the manifest file bytes (no `sha256:` prefix), as /api/tags shows it. */
+  readonly digest: string;
+  readonly modifiedAt: Date;
+  readonly bytes: Uint8Array;
+}
+
+/** Manifest files under `<root>/manifests/<host>/<namespace>/<model>/<tag>`. */
+export class ManifestStore {
+  /** The `manifests/` directory. */
+  readonly dir: string;
+
+  constructor(root: string) {
+    this.dir = join(root, "manifests");
+  }
+
+  /** File path of a name's manifest. */
+  path(name: ModelName): string {
+    return join(this.dir, ...nameSegments(name));
+  }
+
+  /** The on-disk spelling of `name` when one matches case-insensitively, else `name` itself. */
+  async existingName(name: ModelName): Promise<ModelName> {
+    const segs = nameSegments(name);
+    let dir = this.dir;
+    const found: string[] = [];
+    for (const seg of segs) {
+      const entries = await readdir(dir).catch(() => [] as string[]);
+      const hit = entries.includes(seg) ? seg : entries.find((e) => e.toLowerCase() === seg.toLowerCase());
+      if (hit === undefined) return name;
+      found.push(hit);
+      dir = join(dir, hit);
+    }
+    return nameFromSegments(found) ?? name;
+  }
+
+  /** Reads and validates a manifest; undefined when the file does not exist. */
+  async read(name: ModelName): Promise<StoredManifest | undefined> {
+    const path = this.path(name);
+    let bytes: Uint8Array;
+    let mtime: Date;
+    try {
+      [bytes, mtime] = await Promise.all([readFile(path), stat(path).then((s) => s.mtime)]);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      if ((err as NodeJS.ErrnoException).code === "EISDIR") return undefined;
+      throw err;
+    }
+    return {
+      name,
+      manifest: decodeManifest(bytes, path),
+      digest: sha256Hex(bytes),
+      modifiedAt: mtime,
+      bytes,
+    };
+  }
+
+  /** Writes compact JSON plus a newline (Go's json.Encoder form) atomically. */
+  async write(name: ModelName, config: Layer, layers: readonly Layer[]): Promise<void> {
+    const m: Manifest = { schemaVersion: 2, mediaType: MediaType.manifest, config, layers: [...layers] };
+    await this.writeRaw(name, `${JSON.stringify(m)}\n`);
+  }
+
+  /** Writes manifest bytes verbatim (copy, pull) atomically. */
+  async writeRaw(name: ModelName, bytes: string | Uint8Array): Promise<void> {
+    await writeFileAtomic(this.path(name), bytes);
+  }
+
+  /** Removes a manifest and then every empty directory left under `manifests/`. */
+  async remove(name: ModelName): Promise<void> {
+    await unlink(this.path(name));
+    await pruneEmptyDirs(this.dir, false);
+  }
+
+  /** Every parseable manifest at depth four; invalid names are skipped, corrupt files throw. */
+  async list(): Promise<StoredManifest[]> {
+    const out: StoredManifest[] = [];
+    for (const segs of await walk(this.dir, 4)) {
+      const name = nameFromSegments(segs);
+      if (!name) continue;
+      const m = await this.read(name);
+      if (m) out.push(m);
+    }
+    return out;
+  }
+}
+
+/** Every digest (config and layers) a manifest references. */
+export function referencedDigests(m: Manifest): string[] {
+  return [m.config, ...m.layers].map((l) => l.digest).filter((d) => d !== "");
+}
+
+function decodeManifest(bytes: Uint8Array, path: string): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new CorruptManifestError(path, err);
+  }
+  if (!Value.Check(Manifest, raw)) throw new CorruptManifestError(path);
+  return raw;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+async function walk(dir: string, depth: number, prefix: string[] = []): Promise<string[][]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[][] = [];
+  for (const e of entries) {
+    if (e.name.startsWith(".tmp-")) continue;
+    const segs = [...prefix, e.name];
+    if (depth === 1) {
+      if (e.isFile()) out.push(segs);
+    } else if (e.isDirectory()) {
+      out.push(...(await walk(join(dir, e.name), depth - 1, segs)));
+    }
+  }
+  return out;
+}
+
+/** Removes empty directories below `dir` (and `dir` itself when `self`); returns whether `dir` is now gone. */
+async function pruneEmptyDirs(dir: string, self: boolean): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => null);
+  if (entries === null) return true;
+  let left = entries.length;
+  for (const e of entries) {
+    if (e.isDirectory() && (await pruneEmptyDirs(join(dir, e.name), true))) left--;
+  }
+  if (!self || left > 0) return false;
+  try {
+    await rmdir(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,198 @@
+import { readFile } from "node:fs/promises";
+import { ENV, type Env } from "../config/env.ts";
+import { BlobStore } from "./blobs.ts";
+import { ModelNotFoundError } from "./errors.ts";
+import { ManifestStore, referencedDigests, type StoredManifest } from "./manifests.ts";
+import { MediaType } from "./media.ts";
+import { type ModelName, parseName, shortName } from "./names.ts";
+import { type ModelConfig, normalizeConfig, type StoredMessage } from "./schema.ts";
+
+/** `details` as /api/tags and /api/show report them. */
+export interface ModelDetails {
+  parent_model: string;
+  format: string;
+  family: string;
+  families: string[] | null;
+  parameter_size: string;
+  quantization_level: string;
+}
+
+/** One row of /api/tags. */
+export interface ListedModel {
+  /** Short display name, e.g. `llama3:latest`. */
+  readonly name: string;
+  readonly fullName: ModelName;
+  readonly modifiedAt: Date;
+  /** Sum of layer sizes plus the config size. */
+  readonly size: number;
+  /** Hex sha256 of the manifest file. */
+  readonly digest: string;
+  readonly details: ModelDetails;
+}
+
+/** Everything a model's manifest resolves to: blob paths plus the small text/JSON layers read in. */
+export interface StoredModel extends ListedModel {
+  readonly config: ModelConfig;
+  readonly modelPath?: string;
+  readonly projectorPaths: string[];
+  readonly adapterPaths: string[];
+  readonly draftPath?: string;
+  /** Go TEMPLATE from the template layer; undefined when the model has none. */
+  readonly template?: string;
+  readonly system?: string;
+  /** The params layer (Modelfile PARAMETERs), `{}` when absent. */
+  readonly params: Record<string, unknown>;
+  readonly messages: StoredMessage[];
+  readonly license: string[];
+  readonly stored: StoredManifest;
+}
+
+/** The model store: Ollama's on-disk layout (`manifests/…`, `blobs/…`) under one root directory. */
+export class ModelStore {
+  readonly blobs: BlobStore;
+  readonly manifests: ManifestStore;
+
+  constructor(readonly root: string) {
+    this.blobs = new BlobStore(root);
+    this.manifests = new ManifestStore(root);
+  }
+
+  /** A store at `TSLLM_MODELS`. */
+  static fromEnv(env: Env): ModelStore {
+    return new ModelStore(env.path(ENV.MODELS));
+  }
+
+  /** Parses `name` (400 when invalid) and maps it to the casing already on disk. */
+  async resolveName(name: string | ModelName): Promise<ModelName> {
+    return this.manifests.existingName(typeof name === "string" ? parseName(name) : name);
+  }
+
+  /** All models, newest first. */
+  async list(): Promise<ListedModel[]> {
+    const all = await this.manifests.list();
+    const rows = await Promise.all(all.map(async (m) => listed(m, await this.readConfig(m))));
+    return rows.sort((a, b) => b.modifiedAt.getTime() - a.modifiedAt.getTime());
+  }
+
+  /** Resolves a model; ModelNotFoundError (`model 'x' not found`) when it has no manifest. */
+  async get(name: string, wording: "single" | "pull" = "single"): Promise<StoredModel> {
+    const stored = await this.manifests.read(await this.resolveName(name));
+    if (!stored) throw new ModelNotFoundError(name, wording);
+    const config = await this.readConfig(stored);
+    const text = (digest: string) => readFile(this.blobs.path(digest), "utf8");
+    const m: {
+      -readonly [K in keyof StoredModel]?: StoredModel[K];
+    } = { projectorPaths: [], adapterPaths: [], params: {}, messages: [], license: [] };
+    let parent = "";
+    for (const layer of stored.manifest.layers) {
+      const path = this.blobs.path(layer.digest);
+      switch (layer.mediaType) {
+        case MediaType.model:
+          m.modelPath = path;
+          parent = layer.from ?? "";
+          break;
+        case MediaType.projector:
+          m.projectorPaths?.push(path);
+          break;
+        case MediaType.adapter:
+          m.adapterPaths?.push(path);
+          break;
+        case MediaType.draft:
+          m.draftPath = path;
+          break;
+        case MediaType.template:
+        case MediaType.prompt:
+          m.template = await text(layer.digest);
+          break;
+        case MediaType.system:
+          m.system = await text(layer.digest);
+          break;
+        case MediaType.params:
+          m.params = JSON.parse(await text(layer.digest)) ?? {};
+          break;
+        case MediaType.messages:
+          m.messages = JSON.parse(await text(layer.digest)) ?? [];
+          break;
+        case MediaType.license:
+          m.license?.push(await text(layer.digest));
+          break;
+      }
+    }
+    const base = listed(stored, config);
+    return {
+      ...(m as StoredModel),
+      ...base,
+      details: { ...base.details, parent_model: parent },
+      config,
+      stored,
+    };
+  }
+
+  /** True when `name` is valid and has a manifest. */
+  async has(name: string): Promise<boolean> {
+    try {
+      return (await this.manifests.read(await this.resolveName(name))) !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Copies the manifest byte for byte; `model "src" not found` (404) when the source is missing. */
+  async copy(source: string, destination: string): Promise<void> {
+    const dst = await this.resolveName(destination);
+    const stored = await this.manifests.read(await this.resolveName(source));
+    if (!stored) throw new ModelNotFoundError(source, "quoted");
+    await this.manifests.writeRaw(dst, stored.bytes);
+  }
+
+  /** Removes the manifest, prunes empty dirs, then deletes blobs no remaining manifest references. */
+  async delete(name: string): Promise<void> {
+    const n = await this.resolveName(name);
+    const stored = await this.manifests.read(n);
+    if (!stored) throw new ModelNotFoundError(name, "single");
+    await this.manifests.remove(n);
+    await this.removeUnreferenced(referencedDigests(stored.manifest));
+  }
+
+  /** Deletes those of `candidates` that no manifest references; does nothing if any manifest is unreadable. */
+  async removeUnreferenced(candidates: readonly string[]): Promise<string[]> {
+    let manifests: StoredManifest[];
+    try {
+      manifests = await this.manifests.list();
+    } catch {
+      return [];
+    }
+    const inUse = new Set(manifests.flatMap((m) => referencedDigests(m.manifest)));
+    const removed = [...new Set(candidates)].filter((d) => !inUse.has(d));
+    for (const d of removed) await this.blobs.remove(d);
+    return removed;
+  }
+
+  private async readConfig(m: StoredManifest): Promise<ModelConfig> {
+    if (!m.manifest.config.digest) return normalizeConfig({});
+    try {
+      return normalizeConfig(JSON.parse(await readFile(this.blobs.path(m.manifest.config.digest), "utf8")));
+    } catch {
+      return normalizeConfig({});
+    }
+  }
+}
+
+function listed(m: StoredManifest, config: ModelConfig): ListedModel {
+  const size = [m.manifest.config, ...m.manifest.layers].reduce((s, l) => s + l.size, 0);
+  return {
+    name: shortName(m.name),
+    fullName: m.name,
+    modifiedAt: m.modifiedAt,
+    size,
+    digest: m.digest,
+    details: {
+      parent_model: "",
+      format: config.model_format,
+      family: config.model_family,
+      families: config.model_families,
+      parameter_size: config.model_type,
+      quantization_level: config.file_type,
+    },
+  };
+}
