@@ -101,7 +101,7 @@ describe("writer → reader round trip", () => {
       expect(t.byteSize).toBe(want.bytes.length);
       expect(t.offset % 32).toBe(0);
       expect(t.offset).toBeGreaterThanOrEqual(file.dataOffset);
-      expect(bytes.subarray(t.offset, t.offset + t.byteSize)).toEqual(want.bytes);
+      expect(bytes.subarray(t.offset, t.offset + t.byteSize)).toEqual(new Uint8Array(want.bytes));
     }
     expect(readdirSync(dir).filter((f) => f.includes(".tmp-"))).toEqual([]);
   });
