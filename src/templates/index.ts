@@ -1,0 +1,13 @@
+/** Prompt templates: Go text/template (Ollama TEMPLATE), Jinja (GGUF chat_template), history fitting. */
+export { TemplateParseError, TemplateRenderError } from "./errors.ts";
+export { type FitResult, fitHistory } from "./fit.ts";
+export {
+  DEFAULT_TEMPLATE,
+  type GoTemplate,
+  parseTemplate,
+  renderTemplate,
+  type TemplateValues,
+  templateUsesTools,
+} from "./go-template.ts";
+export { compileJinja, type JinjaTemplate, type JinjaValues, renderJinja, strftime } from "./jinja.ts";
+export type { ChatMessage, Tool, ToolCall } from "./messages.ts";
