@@ -1,0 +1,99 @@
+/**
+ * The load procedure for one queued request: drain a runner with other options, respect the model limit,
+ * plan the layout against what is free, evict idle runners (LRU) until it fits, then spawn and wait.
+ */
+import type { RunnerSpec } from "../runner/types.ts";
+import type { ModelFacts } from "./layout/facts.ts";
+import { planLayout } from "./layout/plan.ts";
+import { freeMemory } from "./memory.ts";
+import { LoadedModel, type ModelTable } from "./model-table.ts";
+import type { PendingRequest } from "./queue.ts";
+import type { SchedulerOptions } from "./types.ts";
+
+/** What the load procedure needs from the scheduler. */
+export interface LoadHost {
+  readonly table: ModelTable;
+  readonly opts: SchedulerOptions;
+  facts(path: string): Promise<ModelFacts>;
+  /** False once the request left the queue (aborted, rejected) or the scheduler closed. */
+  wanted(p: PendingRequest): boolean;
+  /** The ready runner that can serve p, if any. */
+  usable(p: PendingRequest): LoadedModel | undefined;
+  /** Current event version (see Scheduler). */
+  version(): number;
+  /** A runner finished loading for p: grant it to p, or let it idle when p went away. */
+  ready(entry: LoadedModel, p: PendingRequest): void;
+  /** Next logical use time. */
+  tick(): number;
+}
+
+/**
+ * Loads p's model. Returns null when done or moot, or the event version at which it had to wait for busy
+ * runners (the next release or unload retries). Throws the layout's or the runner's error when loading
+ * cannot succeed even with nothing else loaded.
+ */
+export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number | null> {
+  const { table, opts } = host;
+  for (;;) {
+    await table.settle();
+    if (!host.wanted(p)) return null;
+    const existing = table.get(p.model);
+    if (existing) {
+      if (host.usable(p)) return null;
+      if (existing.inFlight > 0 || existing.state === "loading") return host.version();
+      table.unload(existing, "load options changed");
+      continue;
+    }
+    const devices = await opts.devices();
+    const facts = await host.facts(p.model);
+    if (!host.wanted(p)) return null;
+    if (table.settling) continue; // something unloaded meanwhile: measure again once it is gone
+
+    const free = freeMemory(devices, table.all());
+    const limit = opts.maxLoadedModels > 0 ? opts.maxLoadedModels : 3 * Math.max(1, free.gpus.length);
+    if (table.size >= limit) {
+      if (!table.evictLru("max loaded models reached")) return host.version();
+      continue;
+    }
+    const plan = planLayout({
+      facts,
+      numCtx: p.options.num_ctx,
+      numBatch: p.options.num_batch,
+      kvType: p.options.kv_cache_type,
+      numParallel: p.options.num_parallel,
+      gpus: free.gpus,
+      systemFree: free.systemFree,
+      swapFree: free.swapFree,
+      requestedLayers: p.options.num_gpu,
+      // With others loaded, prefer evicting them over a partial or swapping load.
+      requireFull: table.size > 0,
+    });
+    if (plan.error) {
+      if (table.size === 0) throw plan.error;
+      if (!table.evictLru("memory needed")) return host.version();
+      continue;
+    }
+
+    const options = { ...p.options, num_gpu: p.options.num_gpu < 0 ? plan.offloaded : p.options.num_gpu };
+    const spec: RunnerSpec = { model: p.model, options, ...(opts.variant ? { variant: opts.variant } : {}) };
+    const runner = opts.spawnRunner(spec);
+    const entry = new LoadedModel(p.model, p.name, p.options, runner, plan, facts, p.keepAliveMs);
+    entry.lastUsed = host.tick();
+    table.set(entry);
+    opts.logger?.info("loading model", {
+      model: p.model,
+      num_gpu: options.num_gpu,
+      layers: plan.totalLayers,
+    });
+    try {
+      await runner.waitUntilRunning();
+    } catch (err) {
+      table.unload(entry, "load failed");
+      throw err;
+    }
+    if (!table.holds(entry)) return null; // unloaded or shut down while loading
+    entry.state = "ready";
+    host.ready(entry, p);
+    return null;
+  }
+}
