@@ -6,7 +6,7 @@ export interface FitResult<M> {
   messages: M[];
   prompt: string;
   tokens: number;
-  /** How many messages from the front were dropped (system messages among them are kept). */
+  /** How many non-system messages from the front were dropped. */
   dropped: number;
 }
 
@@ -25,11 +25,12 @@ export async function fitHistory<M extends Pick<ChatMessage, "role">>(
   const last = Math.max(0, messages.length - 1);
   let best: FitResult<M> | undefined;
   for (let i = 0; i <= last; i++) {
-    const kept = [...messages.slice(0, i).filter((m) => m.role === "system"), ...messages.slice(i)];
+    const systems = messages.slice(0, i).filter((m) => m.role === "system");
+    const kept = [...systems, ...messages.slice(i)];
     const prompt = await render(kept);
     const tokens =
       (await countTokens(prompt)) + messages.slice(i).reduce((sum, m) => sum + extraTokens(m), 0);
-    best = { messages: kept, prompt, tokens, dropped: i };
+    best = { messages: kept, prompt, tokens, dropped: i - systems.length };
     if (tokens <= budget) break;
   }
   if (best) return best;

@@ -1,4 +1,4 @@
-import { Template } from "@huggingface/jinja";
+import { Environment, Interpreter, Template } from "@huggingface/jinja";
 import { TemplateParseError, TemplateRenderError } from "./errors.ts";
 import type { ChatMessage, Tool } from "./messages.ts";
 
@@ -107,22 +107,42 @@ function hfMessages(messages: readonly ChatMessage[]): Record<string, unknown>[]
   });
 }
 
+/** Python's range(). */
+function pyRange(start: number, stop?: number, step = 1): number[] {
+  const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
+  if (step === 0) throw new TemplateRenderError("range() step must not be zero");
+  const out: number[] = [];
+  for (let i = lo; step > 0 ? i < hi : i > hi; i += step) out.push(i);
+  return out;
+}
+
 /** Renders the chat template; raise_exception and runtime failures become TemplateRenderError. */
 export function renderJinja(t: JinjaTemplate, v: JinjaValues): string {
   const now = v.now ?? new Date();
+  const vars: Record<string, unknown> = {
+    true: true,
+    false: false,
+    none: null,
+    True: true,
+    False: false,
+    None: null,
+    range: pyRange,
+    messages: hfMessages(v.messages),
+    ...(v.tools?.length ? { tools: v.tools } : {}),
+    add_generation_prompt: v.addGenerationPrompt ?? true,
+    bos_token: v.bosToken ?? "",
+    eos_token: v.eosToken ?? "",
+    strftime_now: (format: string) => strftime(now, format),
+    raise_exception: (message: string) => {
+      throw new TemplateRenderError(String(message));
+    },
+    ...v.extra,
+  };
   try {
-    return t.template.render({
-      messages: hfMessages(v.messages),
-      ...(v.tools?.length ? { tools: v.tools } : {}),
-      add_generation_prompt: v.addGenerationPrompt ?? true,
-      bos_token: v.bosToken ?? "",
-      eos_token: v.eosToken ?? "",
-      strftime_now: (format: string) => strftime(now, format),
-      raise_exception: (message: string) => {
-        throw new TemplateRenderError(String(message));
-      },
-      ...v.extra,
-    });
+    // Built by hand rather than Template.render so strftime_now/raise_exception can be our own.
+    const env = new Environment();
+    for (const [k, value] of Object.entries(vars)) env.set(k, value);
+    return new Interpreter(env).run(t.template.parsed).value as string;
   } catch (e) {
     if (e instanceof TemplateRenderError) throw e;
     throw new TemplateRenderError((e as Error).message, e);
