@@ -37,9 +37,9 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
   for (;;) {
     await table.settle();
     if (!host.wanted(p)) return null;
+    if (host.usable(p)) return null; // also drops a runner whose process died
     const existing = table.get(p.model);
     if (existing) {
-      if (host.usable(p)) return null;
       if (existing.inFlight > 0 || existing.state === "loading") return host.version();
       table.unload(existing, "load options changed");
       continue;

@@ -11,6 +11,30 @@ export interface PendingRequest {
   keepAliveMs: number;
   resolve(lease: Lease): void;
   reject(err: unknown): void;
+  /** Starts watching the caller's signal (once queued); settling stops watching it. */
+  listen(): void;
+}
+
+/** A PendingRequest settling through `settle`, calling `onAbort` if the caller's signal fires while queued. */
+export function pendingRequest(
+  fields: Pick<PendingRequest, "model" | "name" | "options" | "keepAliveMs">,
+  settle: { resolve(lease: Lease): void; reject(err: unknown): void },
+  signal: AbortSignal | undefined,
+  onAbort: () => void,
+): PendingRequest {
+  const stop = () => signal?.removeEventListener("abort", onAbort);
+  return {
+    ...fields,
+    resolve: (lease) => {
+      stop();
+      settle.resolve(lease);
+    },
+    reject: (err) => {
+      stop();
+      settle.reject(err);
+    },
+    listen: () => signal?.addEventListener("abort", onAbort, { once: true }),
+  };
 }
 
 /** A FIFO with a capacity; pushing onto a full queue throws QueueFullError (503). */

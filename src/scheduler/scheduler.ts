@@ -7,11 +7,12 @@ import { type Clock, systemClock } from "./clock.ts";
 import { RequestCancelledError, SchedulerClosedError } from "./errors.ts";
 import { expiresAt, KeepAliveTimers } from "./keep-alive.ts";
 import type { ModelFacts } from "./layout/facts.ts";
+import { makeLease, serialPass } from "./lease.ts";
 import { type LoadHost, loadFor } from "./load.ts";
 import { effectiveOptions, sameLoadOptions } from "./memory.ts";
 import { type LoadedModel, ModelTable } from "./model-table.ts";
 import { psEntry, sortPs } from "./ps.ts";
-import { type PendingRequest as Pending, RequestQueue } from "./queue.ts";
+import { type PendingRequest as Pending, pendingRequest, RequestQueue } from "./queue.ts";
 import type { AcquireRequest, Lease, PsEntry, SchedulerOptions } from "./types.ts";
 
 /** Counters for status endpoints and metrics. */
@@ -35,8 +36,6 @@ export class Scheduler {
   private version = 0;
   private useTick = 0;
   private closed = false;
-  private passing = false;
-  private passAgain = false;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -74,26 +73,22 @@ export class Scheduler {
     if (req.signal?.aborted) throw new RequestCancelledError();
     const signal = req.signal;
     return new Promise<Lease>((resolve, reject) => {
-      const onAbort = () => {
-        if (!this.queue.remove(p)) return;
-        this.version++;
-        p.reject(new RequestCancelledError());
-        this.kick();
-      };
-      const p: Pending = {
-        model: req.model,
-        name: req.name,
-        options: effectiveOptions(req.options, facts, this.opts.numParallel),
-        keepAliveMs: req.keepAliveMs ?? this.opts.defaultKeepAliveMs,
-        resolve: (lease) => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(lease);
+      const p = pendingRequest(
+        {
+          model: req.model,
+          name: req.name,
+          options: effectiveOptions(req.options, facts, this.opts.numParallel),
+          keepAliveMs: req.keepAliveMs ?? this.opts.defaultKeepAliveMs,
         },
-        reject: (err) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(err);
+        { resolve, reject },
+        signal,
+        () => {
+          if (!this.queue.remove(p)) return;
+          this.version++;
+          p.reject(new RequestCancelledError());
+          this.kick();
         },
-      };
+      );
       const ready = this.usable(p);
       if (ready && ready.inFlight < ready.slots && !this.queue.hasModel(p.model)) {
         p.resolve(this.grant(ready, p));
@@ -105,7 +100,7 @@ export class Scheduler {
         reject(err);
         return;
       }
-      signal?.addEventListener("abort", onAbort, { once: true });
+      p.listen();
       this.version++;
       this.kick();
     });
@@ -186,22 +181,7 @@ export class Scheduler {
     e.keepAliveMs = p.keepAliveMs; // the latest request's keep_alive wins
     e.name = p.name;
     this.timers.disarm(e);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.release(e);
-    };
-    const { runner, path, plan } = e;
-    return {
-      runner,
-      model: path,
-      name: p.name,
-      options: runner.spec.options,
-      plan,
-      release,
-      [Symbol.dispose]: release,
-    };
+    return makeLease(e, p.name, () => this.release(e));
   }
 
   private release(e: LoadedModel): void {
@@ -225,22 +205,8 @@ export class Scheduler {
     }
   }
 
-  /** Runs `pass` now, or once more after the running one (it is re-entered from grants and aborts). */
-  private kick(): void {
-    if (this.passing) {
-      this.passAgain = true;
-      return;
-    }
-    this.passing = true;
-    try {
-      do {
-        this.passAgain = false;
-        this.pass();
-      } while (this.passAgain);
-    } finally {
-      this.passing = false;
-    }
-  }
+  /** Runs `pass` now, or once more after the running one (releases and aborts can happen inside it). */
+  private readonly kick = serialPass(() => this.pass());
 
   /**
    * Grants what can be granted, oldest first. A request that cannot be served blocks later requests for
