@@ -37,7 +37,7 @@ export const SAMPLER_DEFAULTS = {
   min_p: 0.0,
   typical_p: 1.0,
   repeat_last_n: 64,
-  repeat_penalty: 1.1,
+  repeat_penalty: 1.0,
   presence_penalty: 0,
   frequency_penalty: 0,
   mirostat: 0,

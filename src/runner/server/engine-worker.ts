@@ -1,1 +1,178 @@
-export {};
+/**
+ * The runner's engine thread: every bun:ffi call happens here so the HTTP thread stays responsive through
+ * model loads and long prefills. Runs the continuous-batching loop, yielding to the event loop between
+ * steps so new requests and cancellations arrive within one decode step.
+ */
+import { TsllmError } from "../../errors.ts";
+import { initBackend } from "../../llama/engine/backend.ts";
+import { BatchEngine, type Submission } from "../../llama/engine/batching/engine.ts";
+import { embedAll } from "../../llama/engine/batching/embed.ts";
+import { Context } from "../../llama/engine/context.ts";
+import { Model } from "../../llama/engine/model.ts";
+import { SharedCell } from "../../llama/ffi/memory.ts";
+import type { LoadOptions } from "../protocol.ts";
+import { fitReport } from "./fit.ts";
+import type { FromEngine, ToEngine } from "./messages.ts";
+
+declare const self: Worker;
+
+let model: Model | null = null;
+let ctx: Context | null = null;
+let engine: BatchEngine | null = null;
+let embedding = false;
+const running = new Map<number, Submission>();
+
+const post = (m: FromEngine) => self.postMessage(m);
+const fail = (id: number, e: unknown) => {
+  const err =
+    e instanceof TsllmError ? e : new TsllmError(String((e as Error)?.message ?? e), { code: "internal" });
+  post({ type: "error", id, message: err.message, code: err.code, status: err.status });
+};
+
+function load(msg: Extract<ToEngine, { type: "load" }>): void {
+  initBackend(msg.backend);
+  const o = msg.options;
+  const cell = new SharedCell(msg.progressCell);
+  if (msg.op === "fit") {
+    post({ type: "loaded", id: msg.id, value: fitReport(msg.model, o) });
+    return;
+  }
+  model = Model.load(msg.model, {
+    nGpuLayers: o.num_gpu,
+    mainGpu: o.main_gpu,
+    useMmap: o.use_mmap,
+    useMlock: o.use_mlock,
+    progress: cell,
+  });
+  embedding = o.embedding;
+  ctx = new Context(model, contextOptions(o, model));
+  if (!embedding) {
+    engine = new BatchEngine(ctx, { nParallel: o.num_parallel, nBatch: o.num_batch });
+    void loop(engine);
+  }
+  post({ type: "loaded", id: msg.id, value: fitReport(msg.model, o, model, ctx) });
+}
+
+function contextOptions(o: LoadOptions, m: Model) {
+  const threads = o.num_thread > 0 ? o.num_thread : undefined;
+  const base = {
+    nCtx: o.num_ctx,
+    nThreads: threads,
+    flashAttention: o.flash_attention ? true : ("auto" as const),
+    kvType: o.kv_cache_type,
+  };
+  if (o.embedding) {
+    const pooled = m.meta(`${m.meta("general.architecture")}.pooling_type`) !== null;
+    return {
+      ...base,
+      nBatch: o.num_ctx,
+      nUbatch: o.num_ctx,
+      nSeqMax: o.num_parallel,
+      embeddings: true,
+      pooling: pooled ? undefined : ("mean" as const),
+      kvUnified: true,
+    };
+  }
+  return { ...base, nBatch: o.num_batch, nSeqMax: o.num_parallel, kvUnified: true };
+}
+
+async function loop(e: BatchEngine): Promise<void> {
+  let lastBusy = -1;
+  while (engine === e) {
+    await e.idle();
+    if (engine !== e) break;
+    e.step();
+    if (e.busy !== lastBusy) {
+      lastBusy = e.busy;
+      post({ type: "slots", idle: e.slots.length - e.busy, processing: e.busy });
+    }
+    // Let queued messages (new requests, cancellations) in between decode steps.
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+function tokens(input: string | number[], addSpecial = true): number[] {
+  if (typeof input !== "string") return input;
+  return Array.from((model as Model).vocab.tokenize(input, addSpecial, true));
+}
+
+function handle(msg: ToEngine): void {
+  switch (msg.type) {
+    case "load":
+      return load(msg);
+    case "generate": {
+      if (!engine)
+        throw new TsllmError(embedding ? "this model runner only serves embeddings" : "model not loaded", {
+          code: "not_loaded",
+          status: 400,
+        });
+      const id = msg.id;
+      const sub = engine.submit(
+        { ...msg.req, prompt: tokens(msg.req.prompt) },
+        {
+          piece: (piece) => post({ type: "piece", id, piece }),
+          done: (reason, content, timings) => {
+            running.delete(id);
+            post({ type: "done", id, reason, content, timings });
+          },
+          error: (e) => {
+            running.delete(id);
+            fail(id, e);
+          },
+        },
+      );
+      running.set(id, sub);
+      return;
+    }
+    case "cancel":
+      running.get(msg.target)?.cancel();
+      return;
+    case "embed": {
+      if (!ctx || !model) throw new TsllmError("model not loaded", { code: "not_loaded", status: 400 });
+      const limit = ctx.nCtx;
+      const inputs = msg.input.map((i) => {
+        const t = tokens(i);
+        return msg.truncate && t.length > limit ? t.slice(0, limit) : t;
+      });
+      const vectors = embedAll(ctx, inputs, limit);
+      post({
+        type: "result",
+        id: msg.id,
+        value: {
+          embeddings: vectors.map((v) => Array.from(v)),
+          prompt_n: inputs.reduce((n, t) => n + t.length, 0),
+        },
+      });
+      return;
+    }
+    case "tokenize":
+      post({
+        type: "result",
+        id: msg.id,
+        value: {
+          tokens: Array.from((model as Model).vocab.tokenize(msg.content, msg.addSpecial, msg.parseSpecial)),
+        },
+      });
+      return;
+    case "detokenize":
+      post({ type: "result", id: msg.id, value: { content: (model as Model).vocab.detokenize(msg.tokens) } });
+      return;
+    case "close":
+      engine?.close();
+      engine = null;
+      ctx?.dispose();
+      model?.dispose();
+      ctx = null;
+      model = null;
+      post({ type: "result", id: msg.id, value: {} });
+      return;
+  }
+}
+
+self.onmessage = (ev: MessageEvent<ToEngine>) => {
+  try {
+    handle(ev.data);
+  } catch (e) {
+    fail(ev.data.id, e);
+  }
+};

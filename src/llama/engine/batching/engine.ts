@@ -1,0 +1,275 @@
+/**
+ * Continuous batching over one context with `nParallel` slots and a unified KV cache. Each step: every
+ * generating slot's next token goes into the batch first, then pending prompts fill the rest in chunks
+ * (chunked prefill), then one llama_decode, then one sample per slot with an output row. A new request
+ * takes the idle slot sharing the longest prefix with it, so only the suffix is decoded.
+ */
+import type { TsllmError } from "../../../errors.ts";
+import { Batch } from "../batch.ts";
+import type { Context } from "../context.ts";
+import { EngineClosedError, TokenRepeatLimitError } from "./errors.ts";
+import { logprobsOf } from "./logprobs.ts";
+import { commonPrefix, truncatePrompt } from "./prefix.ts";
+import { Slot, type Task } from "./slot.ts";
+import type { GenerateRequest, Sink } from "./types.ts";
+
+/** Identical tokens in a row after which generation is ended as a loop. */
+export const REPEAT_LIMIT = 256;
+
+interface Waiting {
+  req: GenerateRequest;
+  sink: Sink;
+  cancelled: boolean;
+}
+
+/** A handle to cancel a submitted request. */
+export interface Submission {
+  cancel(): void;
+}
+
+/** The continuous-batching scheduler for one context. */
+export class BatchEngine {
+  readonly slots: Slot[];
+  readonly #ctx: Context;
+  readonly #batch: Batch;
+  readonly #queue: Waiting[] = [];
+  readonly #now: () => number;
+  #wake: (() => void) | null = null;
+  #closed = false;
+
+  constructor(ctx: Context, opts: { nParallel: number; nBatch: number; now?: () => number }) {
+    this.#ctx = ctx;
+    this.#now = opts.now ?? (() => performance.now());
+    this.slots = Array.from({ length: opts.nParallel }, (_, i) => new Slot(i));
+    this.#batch = new Batch(Math.max(opts.nBatch, opts.nParallel), 1);
+  }
+
+  /** Queues a request; output goes to `sink`. */
+  submit(req: GenerateRequest, sink: Sink): Submission {
+    if (this.#closed) {
+      sink.error(new EngineClosedError());
+      return { cancel() {} };
+    }
+    const w: Waiting = {
+      req: { ...req, prompt: truncatePrompt(req.prompt, this.#ctx.nCtx, req.numKeep) },
+      sink,
+      cancelled: false,
+    };
+    this.#queue.push(w);
+    const slots = this.slots;
+    this.#wake?.();
+    return {
+      cancel() {
+        w.cancelled = true;
+        for (const s of slots) if (s.task?.sink === sink) s.task.cancelled = true;
+      },
+    };
+  }
+
+  /** Slots serving a request. */
+  get busy(): number {
+    return this.slots.filter((s) => s.state !== "idle").length;
+  }
+
+  /** True when a step would do something. */
+  hasWork(): boolean {
+    return this.busy > 0 || this.#queue.length > 0;
+  }
+
+  /** Resolves when work arrives. */
+  idle(): Promise<void> {
+    if (this.hasWork() || this.#closed) return Promise.resolve();
+    return new Promise((r) => {
+      this.#wake = () => {
+        this.#wake = null;
+        r();
+      };
+    });
+  }
+
+  /** Ends every request (queued ones with an error, running ones as cancelled) and refuses new ones. */
+  close(): void {
+    this.#closed = true;
+    for (const w of this.#queue.splice(0)) w.sink.error(new EngineClosedError());
+    for (const s of this.slots) if (s.task) this.#finish(s, "cancel");
+    this.#batch.dispose();
+    this.#wake?.();
+  }
+
+  /** One scheduling step: admit, batch, decode, sample. */
+  step(): void {
+    if (this.#closed) return;
+    this.#reapCancelled();
+    this.#admit();
+    const batch = this.#batch;
+    batch.clear();
+    for (const s of this.slots) {
+      s.row = -1;
+      if (s.state !== "generating") continue;
+      const t = s.task as Task;
+      if (!this.#ensureRoom(s)) continue;
+      s.row = batch.add(t.last, s.cached.length, s.id, true);
+      s.cached.push(t.last);
+    }
+    for (const s of this.slots) {
+      if (s.state !== "prefill" || batch.free === 0) continue;
+      const t = s.task as Task;
+      const n = Math.min(batch.free, t.req.prompt.length - t.nPast);
+      for (let i = 0; i < n; i++) {
+        const tok = t.req.prompt[t.nPast] as number;
+        const last = t.nPast === t.req.prompt.length - 1;
+        const row = batch.add(tok, t.nPast, s.id, last);
+        if (last) s.row = row;
+        s.cached.push(tok);
+        t.nPast++;
+      }
+    }
+    if (batch.size === 0) return;
+    try {
+      this.#ctx.decode(batch);
+    } catch (e) {
+      this.#decodeFailed(e as TsllmError);
+      return;
+    }
+    for (const s of this.slots) if (s.row >= 0 && s.task) this.#sample(s);
+  }
+
+  #sample(s: Slot): void {
+    const t = s.task as Task;
+    const now = this.#now();
+    if (s.state === "prefill") {
+      s.state = "generating";
+      t.tFirst = now;
+    }
+    const lp = t.req.logprobs !== undefined ? Float32Array.from(this.#ctx.logits(s.row)) : null;
+    const tok = t.sampler.sample(this.#ctx, s.row);
+    const vocab = this.#ctx.model.vocab;
+    if (vocab.isEog(tok)) return this.#finish(s, "stop");
+    t.predicted++;
+    t.repeatRun = tok === t.last ? t.repeatRun + 1 : 1;
+    t.last = tok;
+    if (t.repeatRun >= REPEAT_LIMIT) return this.#fail(s, new TokenRepeatLimitError(tok, t.repeatRun));
+    const text = t.utf8.push(vocab.pieceBytes(tok, false));
+    const { emit, stopped } = t.stop.push(text);
+    t.pending.tokens.push(tok);
+    if (lp) {
+      const l = logprobsOf(lp, tok, t.req.logprobs ?? 0);
+      (t.pending.logprobs ??= []).push({
+        ...l,
+        token: vocab.piece(tok),
+        topText: l.top.map((x) => vocab.piece(x.id)),
+      });
+    }
+    if (emit) {
+      t.pending.content += emit;
+      t.sink.piece(t.pending);
+      t.pending = { content: "", tokens: [] };
+    }
+    if (stopped) return this.#finish(s, "stop", false);
+    const limit = t.req.numPredict >= 0 ? t.req.numPredict : 10 * this.#ctx.nCtx;
+    if (t.predicted >= limit) return this.#finish(s, "length");
+  }
+
+  /** Makes room for one more token of `s`: context shift or "length" when its sequence is full. */
+  #ensureRoom(s: Slot): boolean {
+    if (s.cached.length < this.#ctx.nCtx) return true;
+    const t = s.task as Task;
+    if (!t.req.shift || !this.#ctx.canShift()) {
+      this.#finish(s, "length");
+      return false;
+    }
+    const keep = Math.min(t.req.numKeep, s.cached.length - 1);
+    const discard = Math.max(1, Math.floor((s.cached.length - keep) / 2));
+    this.#ctx.seqRm(s.id, keep, keep + discard);
+    this.#ctx.seqAdd(s.id, keep + discard, -1, -discard);
+    s.cached.splice(keep, discard);
+    return true;
+  }
+
+  #admit(): void {
+    while (this.#queue.length > 0) {
+      const w = this.#queue[0] as Waiting;
+      if (w.cancelled) {
+        this.#queue.shift();
+        continue;
+      }
+      const idle = this.slots.filter((s) => s.state === "idle");
+      if (idle.length === 0) return;
+      // Longest common prefix wins; ties go to the least recently used slot.
+      let best = idle[0] as Slot;
+      let bestLcp = -1;
+      for (const s of idle) {
+        const lcp = commonPrefix(s.cached, w.req.prompt);
+        if (lcp > bestLcp || (lcp === bestLcp && s.lastUsed < best.lastUsed)) {
+          best = s;
+          bestLcp = lcp;
+        }
+      }
+      // At least one prompt token is decoded so there are logits to sample from.
+      const nPast = Math.min(bestLcp, w.req.prompt.length - 1);
+      if (!this.#reserve(best, w.req.prompt.length - nPast)) return;
+      this.#queue.shift();
+      this.#ctx.seqRm(best.id, nPast, -1);
+      best.cached.length = nPast;
+      try {
+        best.bind(w.req, w.sink, this.#ctx.model.vocab, nPast, this.#now());
+      } catch (e) {
+        best.release(this.#now());
+        w.sink.error(e as TsllmError);
+      }
+    }
+  }
+
+  /** Ensures `need` free cells in the shared cache, dropping idle slots' caches (LRU first). */
+  #reserve(target: Slot, need: number): boolean {
+    const used = () =>
+      this.slots.reduce(
+        (n, s) =>
+          n + (s === target ? 0 : s.cached.length + (s.task ? s.task.req.prompt.length - s.task.nPast : 0)),
+        0,
+      );
+    const victims = this.slots
+      .filter((s) => s.state === "idle" && s !== target && s.cached.length > 0)
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    while (used() + target.cached.length + need > this.#ctx.nCtx) {
+      const v = victims.shift();
+      if (!v) return this.busy === 0; // nothing else running: go ahead, shifting will make room
+      this.#ctx.seqRm(v.id, -1, -1);
+      v.cached = [];
+    }
+    return true;
+  }
+
+  #reapCancelled(): void {
+    for (const s of this.slots) if (s.task?.cancelled) this.#finish(s, "cancel");
+  }
+
+  #decodeFailed(e: TsllmError): void {
+    // What this step added may be half-written: drop the affected sequences' caches, end their requests.
+    for (const s of this.slots) {
+      if (!s.task) continue;
+      this.#ctx.seqRm(s.id, -1, -1);
+      s.cached = [];
+      this.#fail(s, e);
+    }
+  }
+
+  #finish(s: Slot, reason: "stop" | "length" | "cancel", flushStop = true): void {
+    const t = s.task as Task;
+    const tail = t.utf8.flush();
+    let content = t.pending.content;
+    if (reason !== "cancel") {
+      const { emit } = t.stop.push(tail);
+      content += emit + (flushStop ? t.stop.flush() : "");
+    }
+    const timings = s.timings(this.#now());
+    s.release(this.#now());
+    t.sink.done(reason, content, timings);
+  }
+
+  #fail(s: Slot, e: TsllmError): void {
+    const t = s.task as Task;
+    s.release(this.#now());
+    t.sink.error(e);
+  }
+}

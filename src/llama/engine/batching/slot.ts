@@ -1,0 +1,88 @@
+/** One sequence of the shared context: its cached tokens and, while busy, the request it serves. */
+import { SamplerChain } from "../sampler.ts";
+import type { Vocab } from "../vocab.ts";
+import { StopMatcher } from "./stop.ts";
+import type { GenerateRequest, Piece, Sink, Timings } from "./types.ts";
+import { Utf8Stream } from "./utf8.ts";
+
+/** Slot lifecycle. */
+export type SlotState = "idle" | "prefill" | "generating";
+
+/** A request bound to a slot. */
+export interface Task {
+  req: GenerateRequest;
+  sink: Sink;
+  cancelled: boolean;
+  sampler: SamplerChain;
+  stop: StopMatcher;
+  utf8: Utf8Stream;
+  /** Prompt tokens already in the KV cache (cache hit plus what prefill has decoded). */
+  nPast: number;
+  cacheN: number;
+  predicted: number;
+  /** Last sampled token, not yet decoded. */
+  last: number;
+  repeatRun: number;
+  /** Content emitted so far (for a final record) is not kept: pieces stream out. */
+  tStart: number;
+  tFirst: number;
+  pending: Piece;
+}
+
+/** A KV-cache sequence and its bookkeeping. */
+export class Slot {
+  state: SlotState = "idle";
+  /** Tokens whose KV entries are in the cache for this sequence, in position order. */
+  cached: number[] = [];
+  lastUsed = 0;
+  task: Task | null = null;
+  /** Row of this slot's output in the current batch, -1 if none. */
+  row = -1;
+
+  constructor(readonly id: number) {}
+
+  /** Binds a request; the caller has already trimmed the cache to `nPast` tokens. */
+  bind(req: GenerateRequest, sink: Sink, vocab: Vocab, nPast: number, now: number): void {
+    this.task = {
+      req,
+      sink,
+      cancelled: false,
+      sampler: new SamplerChain(vocab, req.sampling),
+      stop: new StopMatcher(req.stop),
+      utf8: new Utf8Stream(),
+      nPast,
+      cacheN: nPast,
+      predicted: 0,
+      last: -1,
+      repeatRun: 0,
+      tStart: now,
+      tFirst: 0,
+      pending: { content: "", tokens: [] },
+    };
+    // Penalties look back over the prompt (as llama-server's do); a grammar must only see generated text.
+    if (!req.sampling.grammar) for (const t of req.prompt) this.task.sampler.accept(t);
+    this.state = "prefill";
+  }
+
+  /** Unbinds the request and frees its sampler; the cache stays for reuse. */
+  release(now: number): void {
+    this.task?.sampler.dispose();
+    this.task = null;
+    this.state = "idle";
+    this.lastUsed = now;
+    this.row = -1;
+  }
+
+  /** Timings of the bound request at `now`. */
+  timings(now: number): Timings {
+    const t = this.task as Task;
+    const first = t.tFirst || now;
+    return {
+      prompt_n: t.req.prompt.length - t.cacheN,
+      prompt_ms: first - t.tStart,
+      predicted_n: t.predicted,
+      predicted_ms: t.tFirst ? now - t.tFirst : 0,
+      cache_n: t.cacheN,
+    };
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * The parent side of a runner: spawns `tsllm runner` (the same executable), waits for the model to load
+ * while watching progress, and exposes completion/embedding/tokenize over the runner's Unix socket. The
+ * runner's stderr tail is kept so a crash is reported with its real cause.
+ */
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+import { ENV, type Env } from "../config/env.ts";
+import { TsllmError } from "../errors.ts";
+import { RunnerExitedError, RunnerLoadError, RunnerLoadTimeoutError } from "./errors.ts";
+import type { CompletionRequest, DeviceMemory, EmbeddingResponse, Health, LoadResponse } from "./protocol.ts";
+import { StderrTail } from "./stderr-tail.ts";
+import { remoteError } from "./remote-error.ts";
+import type { CompletionChunk, Runner, RunnerSpec } from "./types.ts";
+
+/** How to start runners. */
+export interface RunnerClientOptions {
+  env: Env;
+  /** Poll interval while loading. */
+  pollMs?: number;
+}
+
+/** The command line that starts this executable as a runner. */
+export function runnerCommand(): string[] {
+  const compiled = import.meta.path.startsWith("/$bunfs");
+  return compiled
+    ? [process.execPath, "runner"]
+    : [process.execPath, resolve(import.meta.dir, "../main.ts"), "runner"];
+}
+
+/** A live runner process. */
+export class RunnerClient implements Runner {
+  readonly pid: number;
+  readonly spec: RunnerSpec;
+  readonly #proc: Subprocess<"pipe", "ignore", "pipe">;
+  readonly #socket: string;
+  readonly #dir: string;
+  readonly #tail = new StderrTail();
+  readonly #loadTimeoutMs: number;
+  readonly #pollMs: number;
+  #memory: DeviceMemory[] = [];
+  #exited = false;
+  readonly #exit: Promise<RunnerExitedError>;
+
+  constructor(spec: RunnerSpec, opts: RunnerClientOptions) {
+    this.spec = spec;
+    const env = opts.env;
+    const base = env.path(ENV.RUNTIME_DIR) || env.raw("XDG_RUNTIME_DIR") || tmpdir();
+    this.#dir = mkdtempSync(join(base, "tsllm-runner-"));
+    chmodSync(this.#dir, 0o700);
+    this.#socket = join(this.#dir, "runner.sock");
+    this.#loadTimeoutMs = durationMs(env.get(ENV.LOAD_TIMEOUT));
+    this.#pollMs = opts.pollMs ?? 50;
+    const childEnv = env.snapshot();
+    if (spec.variant) childEnv[ENV.LLM_LIBRARY.name] = spec.variant;
+    this.#proc = Bun.spawn([...runnerCommand(), "--model", spec.model, "--socket", this.#socket], {
+      stdin: "pipe", // never written: its EOF tells the runner we are gone
+      stdout: "ignore",
+      stderr: "pipe",
+      env: childEnv,
+    });
+    this.pid = this.#proc.pid;
+    void this.#tail.consume(this.#proc.stderr);
+    this.#exit = this.#proc.exited.then(() => {
+      this.#exited = true;
+      rmSync(this.#dir, { recursive: true, force: true });
+      return new RunnerExitedError(this.#proc.exitCode, this.#proc.signalCode ?? null, this.#tail.text());
+    });
+  }
+
+  /** The runner's stderr tail. */
+  stderrTail(): string {
+    return this.#tail.text();
+  }
+
+  hasExited(): boolean {
+    return this.#exited;
+  }
+
+  memory(): DeviceMemory[] {
+    return this.#memory;
+  }
+
+  async #fetch(path: string, init?: RequestInit): Promise<Response> {
+    return fetch(`http://runner${path}`, { ...init, unix: this.#socket } as RequestInit);
+  }
+
+  async #post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+    const res = await this.#guard(
+      this.#fetch(path, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+        signal,
+      }),
+    );
+    const data = (await res.json()) as T & { error?: string; code?: string };
+    if (!res.ok) throw remoteError(data.error ?? res.statusText, data.code ?? "runner_error", res.status);
+    return data;
+  }
+
+  /** Turns a transport failure into RunnerExitedError when the process is gone (waits up to 1 s to know). */
+  async #guard<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } catch (e) {
+      if ((e as Error).name === "AbortError") throw e;
+      const exited = await Promise.race([this.#exit, Bun.sleep(1000).then(() => null)]);
+      throw exited ?? e;
+    }
+  }
+
+  async health(): Promise<Health> {
+    const res = await this.#guard(this.#fetch("/health"));
+    return (await res.json()) as Health;
+  }
+
+  async waitUntilRunning(signal?: AbortSignal): Promise<void> {
+    await this.#waitForSocket(signal);
+    const load = this.#post<LoadResponse>("/load", { operation: "commit", options: this.spec.options }).then(
+      (r) => {
+        this.#memory = r.memory;
+        return r;
+      },
+    );
+    let last = -1;
+    let lastChange = Date.now();
+    const state: { settled: LoadResponse | Error | null } = { settled: null };
+    load.then(
+      (r) => {
+        state.settled = r;
+      },
+      (e) => {
+        state.settled = e;
+      },
+    );
+    while (state.settled === null) {
+      if (signal?.aborted) throw signal.reason;
+      const h = await this.health().catch(() => null);
+      if (h && h.progress !== last) {
+        last = h.progress;
+        lastChange = Date.now();
+      }
+      if (Date.now() - lastChange > this.#loadTimeoutMs) {
+        this.#proc.kill("SIGKILL");
+        throw new RunnerLoadTimeoutError(this.#loadTimeoutMs, Math.max(0, last), h?.error);
+      }
+      await Promise.race([load.catch(() => {}), Bun.sleep(this.#pollMs)]);
+    }
+    const settled = state.settled as LoadResponse | Error;
+    if (settled instanceof Error) {
+      if (settled instanceof TsllmError && settled.code === "model_load")
+        throw new RunnerLoadError(settled.message);
+      throw settled;
+    }
+  }
+
+  async #waitForSocket(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (this.#exited) throw await this.#exit;
+      if (signal?.aborted) throw signal.reason;
+      try {
+        await this.#fetch("/health");
+        return;
+      } catch {
+        await Promise.race([this.#exit, Bun.sleep(20)]);
+      }
+    }
+  }
+
+  async *completion(req: CompletionRequest, signal?: AbortSignal): AsyncIterable<CompletionChunk> {
+    const res = await this.#guard(
+      this.#fetch("/completion", {
+        method: "POST",
+        body: JSON.stringify(req),
+        headers: { "content-type": "application/json" },
+        signal,
+      }),
+    );
+    if (!res.ok || !res.body) {
+      const data = (await res.json().catch(() => ({}))) as { error?: string; code?: string };
+      throw remoteError(data.error ?? res.statusText, data.code ?? "runner_error", res.status);
+    }
+    const reader = res.body.getReader();
+    const dec = new TextDecoder();
+    let buf = "";
+    try {
+      for (;;) {
+        const { value, done } = await this.#guard(reader.read());
+        if (value) buf += dec.decode(value, { stream: true });
+        let nl = buf.indexOf("\n");
+        while (nl >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          nl = buf.indexOf("\n");
+          if (!line) continue;
+          const msg = JSON.parse(line);
+          if (msg.error) throw remoteError(msg.error, msg.code, 500);
+          yield msg as CompletionChunk;
+          if (msg.done) return;
+        }
+        if (done)
+          throw (
+            (await Promise.race([this.#exit, Bun.sleep(1000).then(() => null)])) ??
+            new TsllmError("runner closed the stream early", { code: "runner_stream", status: 500 })
+          );
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+
+  async embedding(input: (string | number[])[], signal?: AbortSignal): Promise<EmbeddingResponse> {
+    return this.#post<EmbeddingResponse>("/embedding", { input }, signal);
+  }
+
+  async tokenize(
+    content: string,
+    opts: { addSpecial?: boolean; parseSpecial?: boolean } = {},
+  ): Promise<number[]> {
+    const r = await this.#post<{ tokens: number[] }>("/tokenize", {
+      content,
+      add_special: opts.addSpecial,
+      parse_special: opts.parseSpecial,
+    });
+    return r.tokens;
+  }
+
+  async detokenize(tokens: number[]): Promise<string> {
+    return (await this.#post<{ content: string }>("/detokenize", { tokens })).content;
+  }
+
+  /** SIGTERM, then SIGKILL after 3 s. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#exited) return;
+    this.#proc.kill("SIGTERM");
+    const done = await Promise.race([this.#exit.then(() => true), Bun.sleep(3000).then(() => false)]);
+    if (!done) {
+      this.#proc.kill("SIGKILL");
+      await this.#exit;
+    }
+  }
+
+  /** Resolves with the exit error when the process ends. */
+  exited(): Promise<RunnerExitedError> {
+    return this.#exit;
+  }
+}
+
+/** Parses "5m", "30s", "1h", "250ms" or plain seconds. */
+export function durationMs(s: string): number {
+  const m = /^(-?\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return 5 * 60_000;
+  const n = Number(m[1]);
+  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"] as number);
+}

@@ -1,0 +1,136 @@
+/** The runner's HTTP-thread state: load status and progress, and request routing to the engine Worker. */
+import { TsllmError } from "../../errors.ts";
+import type { SharedCell } from "../../llama/ffi/memory.ts";
+import type { Health, LoadOptions, LoadResponse } from "../protocol.ts";
+import type { BackendInit, FromEngine, ToEngine, ToEngineBody } from "./messages.ts";
+
+type Listener = (m: FromEngine) => void;
+
+/** Talks to the engine Worker on behalf of HTTP handlers. */
+export class RunnerControl {
+  status: Health["status"] = "idle";
+  error: string | undefined;
+  slotsIdle = 0;
+  slotsProcessing = 0;
+  #nextId = 1;
+  readonly #listeners = new Map<number, Listener>();
+  #loadedOptions: LoadOptions | null = null;
+
+  constructor(
+    private readonly worker: Worker,
+    readonly modelPath: string,
+    private readonly progressCell: SharedCell,
+    private readonly backend: BackendInit,
+  ) {
+    worker.onmessage = (ev: MessageEvent<FromEngine>) => {
+      const m = ev.data;
+      if (m.type === "slots") {
+        this.slotsIdle = m.idle;
+        this.slotsProcessing = m.processing;
+        return;
+      }
+      this.#listeners.get(m.id)?.(m);
+    };
+    worker.onerror = (ev) => {
+      this.status = "error";
+      this.error = `engine thread failed: ${ev.message}`;
+    };
+  }
+
+  /** Load progress 0–1 as the native loader reports it. */
+  get progress(): number {
+    return this.status === "ready" ? 1 : this.progressCell.progress;
+  }
+
+  /** Health snapshot; never waits on the engine. */
+  health(): Health {
+    return {
+      status: this.status,
+      progress: this.progress,
+      slots_idle: this.slotsIdle,
+      slots_processing: this.slotsProcessing,
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  /** Sends a message and registers a listener for its replies; returns the request id. */
+  send(msg: ToEngineBody, listener: Listener): number {
+    const id = this.#nextId++;
+    this.#listeners.set(id, listener);
+    this.worker.postMessage({ ...msg, id } as ToEngine);
+    return id;
+  }
+
+  /** Asks the engine to stop request `target` at its next decode step. */
+  cancel(target: number): void {
+    this.worker.postMessage({ type: "cancel", id: this.#nextId++, target } satisfies ToEngine);
+  }
+
+  /** Stops listening to a request id. */
+  forget(id: number): void {
+    this.#listeners.delete(id);
+  }
+
+  /** A request with one answer (result or loaded), or a typed error. */
+  call<T>(msg: ToEngineBody): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const id = this.send(msg, (m) => {
+        this.forget(id);
+        if (m.type === "error") reject(new TsllmError(m.message, { code: m.code, status: m.status }));
+        else if (m.type === "result" || m.type === "loaded") resolve(m.value as T);
+      });
+    });
+  }
+
+  /** Runs a load operation. */
+  async load(op: "fit" | "alloc" | "commit" | "close", options: LoadOptions): Promise<LoadResponse> {
+    if (op === "close") {
+      await this.call({ type: "close" });
+      this.status = "idle";
+      this.#loadedOptions = null;
+      return { success: true, layers_offloaded: 0, layers_total: 0, memory: [] };
+    }
+    if (op === "commit" && this.status === "ready")
+      throw new TsllmError("model already loaded", { code: "already_loaded", status: 409 });
+    const real = op === "commit";
+    if (real) {
+      this.status = "loading";
+      this.error = undefined;
+      this.progressCell.progress = 0;
+    }
+    try {
+      const res = await this.call<LoadResponse>({
+        type: "load",
+        model: this.modelPath,
+        op: real ? "commit" : "fit",
+        options,
+        progressCell: this.progressCell.address,
+        backend: this.backend,
+      });
+      if (real) {
+        this.status = "ready";
+        this.#loadedOptions = options;
+        this.slotsIdle = options.embedding ? 1 : options.num_parallel;
+      }
+      return res;
+    } catch (e) {
+      if (real) {
+        this.status = "error";
+        this.error = (e as Error).message;
+      }
+      throw e;
+    }
+  }
+
+  /** Load options of the loaded model, if any. */
+  get loadedOptions(): LoadOptions | null {
+    return this.#loadedOptions;
+  }
+
+  /** Aborts an in-progress load, ends every stream and closes the model. */
+  async shutdown(): Promise<void> {
+    this.progressCell.flag = 1;
+    if (this.status !== "ready") return;
+    await Promise.race([this.call({ type: "close" }), Bun.sleep(2000)]);
+  }
+}

@@ -1,0 +1,41 @@
+/** Messages between the runner's HTTP thread and its engine Worker. */
+import type { LoadOptions, LoadResponse } from "../protocol.ts";
+import type { DoneReason, GenerateRequest, Piece, Timings } from "../../llama/engine/batching/types.ts";
+
+/** HTTP thread → engine. */
+export type ToEngine =
+  | {
+      type: "load";
+      id: number;
+      model: string;
+      op: "fit" | "commit";
+      options: LoadOptions;
+      progressCell: number;
+      backend: BackendInit;
+    }
+  | { type: "generate"; id: number; req: Omit<GenerateRequest, "prompt"> & { prompt: string | number[] } }
+  | { type: "cancel"; id: number; target: number }
+  | { type: "embed"; id: number; input: (string | number[])[]; truncate: boolean }
+  | { type: "tokenize"; id: number; content: string; addSpecial: boolean; parseSpecial: boolean }
+  | { type: "detokenize"; id: number; tokens: number[] }
+  | { type: "close"; id: number };
+
+/** A message to the engine before the control thread assigns its id. */
+export type ToEngineBody = ToEngine extends infer M ? (M extends ToEngine ? Omit<M, "id"> : never) : never;
+
+/** Engine → HTTP thread. */
+export type FromEngine =
+  | { type: "piece"; id: number; piece: Piece }
+  | { type: "done"; id: number; reason: DoneReason; content: string; timings: Timings }
+  | { type: "error"; id: number; message: string; code: string; status: number }
+  | { type: "result"; id: number; value: unknown }
+  | { type: "loaded"; id: number; value: LoadResponse }
+  | { type: "slots"; idle: number; processing: number };
+
+/** How the worker loads libllama (resolved on the HTTP thread from the env registry). */
+export interface BackendInit {
+  variant?: string;
+  libDir?: string;
+  cacheDir: string;
+  verbose: boolean;
+}
