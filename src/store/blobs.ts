@@ -54,9 +54,7 @@ export class BlobStore {
 
   /** Streams bytes in, verifying them against `digest`; on mismatch the temp file is removed (400). */
   async writeFromStream(digest: string, source: ByteSource): Promise<BlobWrite> {
-    const want = parseDigest(digest);
-    const got = await this.ingest(source, want);
-    return got;
+    return this.ingest(source, parseDigest(digest));
   }
 
   /** Stores an in-memory value (template, params, config …) under its own digest. */

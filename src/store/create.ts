@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { InvalidInputError } from "../errors.ts";
 import { parseTemplate } from "../templates/go-template.ts";
+import { parseDigest } from "./digest.ts";
 import { BlobNotFoundError } from "./errors.ts";
 import { MediaType } from "./media.ts";
 import { shortName } from "./names.ts";
@@ -138,7 +139,7 @@ export async function createModel(
 
 async function existing(store: ModelStore, digest: string, mediaType: string): Promise<Layer> {
   if (!(await store.blobs.has(digest))) throw new BlobNotFoundError(digest);
-  return { mediaType, digest: digest.replace("-", ":").toLowerCase(), size: await store.blobs.size(digest) };
+  return { mediaType, digest: parseDigest(digest), size: await store.blobs.size(digest) };
 }
 
 /** New parameters over the inherited params layer; keys sorted as Go encodes maps. */
