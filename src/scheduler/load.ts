@@ -40,7 +40,10 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
     if (host.usable(p)) return null; // also drops a runner whose process died
     const existing = table.get(p.model);
     if (existing) {
-      if (existing.inFlight > 0 || existing.state === "loading") return host.version();
+      if (existing.inFlight > 0 || existing.state === "loading") {
+        existing.drainFor = p;
+        return host.version();
+      }
       table.unload(existing, "load options changed");
       continue;
     }
@@ -52,8 +55,9 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
     const free = freeMemory(devices, table.all());
     const limit = opts.maxLoadedModels > 0 ? opts.maxLoadedModels : 3 * Math.max(1, free.gpus.length);
     if (table.size >= limit) {
-      if (!table.evictLru("max loaded models reached")) return host.version();
-      continue;
+      if (table.evictLru("max loaded models reached")) continue;
+      table.drainFor(p, host.wanted);
+      return host.version();
     }
     const plan = planLayout({
       facts,
@@ -70,8 +74,9 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
     });
     if (plan.error) {
       if (table.size === 0) throw plan.error;
-      if (!table.evictLru("memory needed")) return host.version();
-      continue;
+      if (table.evictLru("memory needed")) continue;
+      table.drainFor(p, host.wanted);
+      return host.version();
     }
 
     const options = { ...p.options, num_gpu: p.options.num_gpu < 0 ? plan.offloaded : p.options.num_gpu };

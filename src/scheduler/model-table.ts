@@ -3,6 +3,7 @@ import type { DeviceMemory, LoadOptions } from "../runner/protocol.ts";
 import type { Runner } from "../runner/types.ts";
 import type { ModelFacts } from "./layout/facts.ts";
 import type { LayoutPlan } from "./layout/plan.ts";
+import type { PendingRequest } from "./queue.ts";
 
 /** One runner in the table. */
 export class LoadedModel {
@@ -12,6 +13,8 @@ export class LoadedModel {
   inFlight = 0;
   /** Logical time of the last grant or release (higher = more recent). */
   lastUsed = 0;
+  /** A queued load waiting for this runner to go idle; requests queued after it get no new lease here. */
+  drainFor: PendingRequest | null = null;
 
   constructor(
     /** Blob path (the table key). */
@@ -86,6 +89,19 @@ export class ModelTable {
       .finally(() => this.closing.delete(closing));
     this.closing.add(closing);
     return true;
+  }
+
+  /**
+   * Marks the least recently used busy runner to drain for `p` (unless one already drains for it), so that
+   * a stream of requests for a loaded model cannot keep p waiting forever.
+   */
+  drainFor(p: PendingRequest, stillWaiting: (q: PendingRequest) => boolean): void {
+    const busy = this.all().filter((e) => e.state === "ready");
+    if (busy.some((e) => e.drainFor === p)) return;
+    const victim = busy
+      .filter((e) => !e.drainFor || !stillWaiting(e.drainFor))
+      .sort((a, b) => a.lastUsed - b.lastUsed)[0];
+    if (victim) victim.drainFor = p;
   }
 
   /** Unloads the least recently used idle runner; false when every runner is busy. */

@@ -62,6 +62,13 @@ export class RequestQueue<T extends { model: string }> {
     return this.items.includes(item);
   }
 
+  /** True when `a` waits ahead of `b` (false when either is not queued). */
+  isBefore(a: T, b: T): boolean {
+    const i = this.items.indexOf(a);
+    const j = this.items.indexOf(b);
+    return i >= 0 && j >= 0 && i < j;
+  }
+
   /** True when some waiting request is for this model. */
   hasModel(model: string): boolean {
     return this.items.some((r) => r.model === model);

@@ -120,3 +120,33 @@ describe("Scheduler memory and eviction", () => {
     expect(rows[0]?.size_vram).toBe(125);
   });
 });
+
+describe("Scheduler fairness", () => {
+  test("a model waiting for memory is not starved by new requests for a busy one", async () => {
+    const { sched, spawner } = testScheduler({ systemFree: 700 * MiB, numParallel: 2 });
+    const a1 = await sched.acquire(req("/m/a"));
+    const b = sched.acquire(req("/m/b"));
+    await settle();
+    const a2 = sched.acquire(req("/m/a")); // a has a free slot, but b waits for a to drain
+    expect(await promiseState(a2)).toBe("pending");
+    a1.release();
+    const lb = await b;
+    expect(spawner.for("/m/a")[0]?.closed).toBe(true);
+    expect(await promiseState(a2)).toBe("pending");
+    lb.release();
+    expect((await a2).runner).toBe(spawner.for("/m/a")[1] as never);
+  });
+
+  test("requests queued before the waiting load are still served by the draining runner", async () => {
+    const { sched } = testScheduler({ systemFree: 700 * MiB, numParallel: 1 });
+    const a1 = await sched.acquire(req("/m/a"));
+    const a2 = sched.acquire(req("/m/a"));
+    const b = sched.acquire(req("/m/b"));
+    await settle();
+    a1.release();
+    const l2 = await a2;
+    expect(await promiseState(b)).toBe("pending");
+    l2.release();
+    expect((await b).model).toBe("/m/b");
+  });
+});

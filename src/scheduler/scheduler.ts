@@ -172,6 +172,8 @@ export class Scheduler {
       this.table.unload(e, "runner exited");
       return undefined;
     }
+    const drain = e.drainFor;
+    if (drain && drain !== p && this.queue.has(drain) && !this.queue.isBefore(p, drain)) return undefined;
     return sameLoadOptions(e.requested, p.options) ? e : undefined;
   }
 
