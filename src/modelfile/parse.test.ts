@@ -98,3 +98,15 @@ ADAPTER ./lora.gguf
     expect(parseModelfile("FROM x\nREQUIRES v0.14.0\n").requires).toBe("0.14.0");
   });
 });
+
+describe("multi-line values", () => {
+  test("a triple quote opened on the instruction line keeps inner newlines", () => {
+    const mf = parseModelfile('FROM x\nSYSTEM """\nline one\n  line two\n"""\nPARAMETER seed 42\n');
+    expect(mf.system).toBe("\nline one\n  line two\n");
+    expect(mf.parameters).toEqual({ seed: 42 });
+  });
+
+  test("single quotes may span lines too", () => {
+    expect(parseModelfile('FROM x\nSYSTEM "a\nb"\n').system).toBe("a\nb");
+  });
+});
