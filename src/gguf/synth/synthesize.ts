@@ -16,6 +16,9 @@ export const QUANTS: Readonly<Record<string, { type: GgmlType; fileType: number 
   q4_0: { type: GgmlType.Q4_0, fileType: 2 },
 };
 
+/** Bumped whenever the generator's output changes, so cached models are regenerated. */
+export const SYNTH_VERSION = 1;
+
 /** Options of one synthetic model. */
 export interface SynthOptions {
   preset: string;
@@ -71,6 +74,8 @@ export async function synthesize(o: SynthOptions): Promise<SynthResult> {
     "general.name": gv.str(`synth-${o.preset}-${o.vocab}`),
     "general.file_type": gv.u32(quant.fileType),
     "general.quantization_version": gv.u32(2),
+    "tsllm.synth.version": gv.u32(SYNTH_VERSION),
+    "tsllm.synth.seed": gv.u32(seed),
     ...archMetadata(preset, vocab.size, o.pooling ?? "mean"),
     ...vocab.metadata,
   };
