@@ -42,16 +42,19 @@ export class Cursor {
     if (end > this.bytes.length) throw new NeedMoreBytes(end);
   }
 
+  /** Reads a uint8. */
   u8(what: string): number {
     this.need(1, what);
     return this.view.getUint8(this.pos++);
   }
 
+  /** Reads an int8. */
   i8(what: string): number {
     this.need(1, what);
     return this.view.getInt8(this.pos++);
   }
 
+  /** Reads a uint16. */
   u16(what: string): number {
     this.need(2, what);
     const v = this.view.getUint16(this.pos, true);
@@ -59,6 +62,7 @@ export class Cursor {
     return v;
   }
 
+  /** Reads an int16. */
   i16(what: string): number {
     this.need(2, what);
     const v = this.view.getInt16(this.pos, true);
@@ -66,6 +70,7 @@ export class Cursor {
     return v;
   }
 
+  /** Reads a uint32. */
   u32(what: string): number {
     this.need(4, what);
     const v = this.view.getUint32(this.pos, true);
@@ -73,6 +78,7 @@ export class Cursor {
     return v;
   }
 
+  /** Reads an int32. */
   i32(what: string): number {
     this.need(4, what);
     const v = this.view.getInt32(this.pos, true);
@@ -80,6 +86,7 @@ export class Cursor {
     return v;
   }
 
+  /** Reads a float32. */
   f32(what: string): number {
     this.need(4, what);
     const v = this.view.getFloat32(this.pos, true);
@@ -87,6 +94,7 @@ export class Cursor {
     return v;
   }
 
+  /** Reads a float64. */
   f64(what: string): number {
     this.need(8, what);
     const v = this.view.getFloat64(this.pos, true);
