@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 /** argv → command. Every failure ends as one line on stderr and a non-zero exit (stack with TSLLM_DEBUG). */
+import { cliTable, commandHelp, commandSummaries } from "./cli/index.ts";
 import { infoCommand } from "./cli/info.ts";
 import { versionCommand } from "./cli/version.ts";
 import { ENV, Env } from "./config/env.ts";
@@ -9,10 +10,12 @@ const USAGE = `Usage: tsllm <command> [flags]
 
 Commands:
   serve      Start the server
-  run        Run a model
-  info       Show the llama.cpp library variant, system info and devices
+${commandSummaries()}  info       Show the llama.cpp library variant, system info and devices
   --version  Show tsllm's and llama.cpp's versions
-  help       Show this help
+  help       Show this help (\`tsllm help COMMAND\` for a command's flags)
+
+Environment Variables:
+  TSLLM_HOST  Address of the server the client commands talk to (default 127.0.0.1:11434)
 `;
 
 type Command = (args: string[], env: Env) => number | Promise<number>;
@@ -22,8 +25,14 @@ const commands: Record<string, Command> = {
   "--version": (_a, env) => versionCommand(env),
   "-v": (_a, env) => versionCommand(env),
   version: (_a, env) => versionCommand(env),
-  help: () => {
-    process.stdout.write(USAGE);
+  ...cliTable,
+  help: (args) => {
+    const text = args[0] ? commandHelp(args[0]) : USAGE;
+    if (text === undefined) {
+      process.stderr.write(`Error: unknown help topic "${args[0]}"\n`);
+      return 2;
+    }
+    process.stdout.write(text);
     return 0;
   },
   runner: async (args, env) => (await import("./runner/server/main.ts")).runnerMain(args, env),

@@ -1,0 +1,57 @@
+/** `tsllm ps`: loaded models as NAME ID SIZE PROCESSOR CONTEXT UNTIL. */
+import { ENV } from "../config/env.ts";
+import { defineCommand } from "./command.ts";
+import { humanBytes, humanTime } from "./duration.ts";
+import { ApiClient } from "./http.ts";
+import { shortId } from "./list.ts";
+import { renderTable } from "./table.ts";
+import type { RunningModel } from "./wire.ts";
+
+/** "100% GPU", "100% CPU", "48%/52% CPU/GPU", plus the libllama variant when it is not plain cpu. */
+export function processorText(m: RunningModel): string {
+  const vram = m.size_vram ?? 0;
+  let text: string;
+  if (vram === 0) text = "100% CPU";
+  else if (vram === m.size) text = "100% GPU";
+  else if (vram > m.size || m.size === 0) text = "Unknown";
+  else {
+    const cpu = Math.round(((m.size - vram) / m.size) * 100);
+    text = `${cpu}%/${100 - cpu}% CPU/GPU`;
+  }
+  return m.library && m.library !== "cpu" ? `${text} (${m.library})` : text;
+}
+
+/** "4 minutes from now", "Forever", or "Stopping..." once the deadline has passed. */
+export function untilText(expires: string | null | undefined, now = Date.now()): string {
+  if (expires && new Date(expires).getTime() < now) return "Stopping...";
+  return humanTime(expires, "Never", now);
+}
+
+/** The ps command. */
+export const psCommand = defineCommand(
+  {
+    name: "ps",
+    usage: "",
+    summary: "List running models",
+    minArgs: 0,
+    maxArgs: 1,
+    flags: [],
+    env: [ENV.HOST.name],
+  },
+  async ({ args }, io) => {
+    const client = new ApiClient(io.env);
+    const { models = [] } = await client.json<{ models?: RunningModel[] }>("GET", "/api/ps");
+    const rows = models
+      .filter((m) => !args[0] || m.name.startsWith(args[0]))
+      .map((m) => [
+        m.name,
+        shortId(m.digest),
+        humanBytes(m.size),
+        processorText(m),
+        String(m.context_length ?? 0),
+        untilText(m.expires_at),
+      ]);
+    io.out.write(renderTable(rows, { header: ["NAME", "ID", "SIZE", "PROCESSOR", "CONTEXT", "UNTIL"] }));
+    return 0;
+  },
+);
