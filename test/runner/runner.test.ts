@@ -36,7 +36,7 @@ describe("runner process", () => {
       prompt: [...prefix, 100, 200, 300],
       options: { ...GREEDY, num_predict: 2 },
     });
-    expect(first.done.timings.cache_n).toBe(0);
+    expect(first.done.timings.prompt_n + first.done.timings.cache_n).toBe(prefix.length + 3);
     const second = await collect(runner, {
       prompt: [...prefix, 400, 500, 600, 700],
       options: { ...GREEDY, num_predict: 2 },
