@@ -86,6 +86,7 @@ const UNIT_NS: Record<string, number> = {
 export function parseGoDuration(text: string): number {
   const s = text.trim();
   if (s === "0" || s === "+0" || s === "-0") return 0;
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s)) throw new Error(`time: missing unit in duration "${text}"`);
   const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(s);
   if (!m || s === "") throw new Error(`time: invalid duration "${text}"`);
   let total = 0;
