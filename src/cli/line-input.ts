@@ -1,6 +1,7 @@
 /**
  * Reading REPL lines on a terminal through node:readline (line editing, history). Ctrl+C at the prompt
- * is reported as INTERRUPT; Ctrl+C while a reply streams goes to the handler set with onInterrupt.
+ * is reported as INTERRUPT; Ctrl+C while a reply streams goes to the handler set with onInterrupt; a pasted
+ * multi-line block is one message.
  */
 import { createInterface, type Interface } from "node:readline";
 
@@ -28,7 +29,19 @@ export function terminalLines(): LineSource {
     if (w) w(v);
     else if (v !== INTERRUPT) queue.push(v);
   };
-  rl.on("line", (line) => deliver(line));
+  // Bracketed paste: a pasted block arrives as one message (joined with newlines), sent on the next Enter.
+  let pasting = false;
+  let pasted = "";
+  process.stdout.write("\x1b[?2004h");
+  process.stdin.on("keypress", (_s: string, key?: { name?: string }) => {
+    if (key?.name === "paste-start") pasting = true;
+    else if (key?.name === "paste-end") pasting = false;
+  });
+  rl.on("line", (line) => {
+    if (pasting) return void (pasted += `${line}\n`);
+    deliver(pasted + line);
+    pasted = "";
+  });
   rl.on("close", () => deliver(null));
   rl.on("SIGINT", () => {
     if (interruptHandler) return interruptHandler();
@@ -54,6 +67,9 @@ export function terminalLines(): LineSource {
         if (interruptHandler === handler) interruptHandler = undefined;
       };
     },
-    close: () => rl.close(),
+    close: () => {
+      process.stdout.write("\x1b[?2004l");
+      rl.close();
+    },
   };
 }

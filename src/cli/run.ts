@@ -12,13 +12,13 @@ import { Progress } from "./progress.ts";
 import { repl } from "./repl.ts";
 import type { ChatChunk, ShowResponse } from "./wire.ts";
 
-/** Session options from the run flags. */
-export function runOptions(p: ParsedArgs, model: string, interactive: boolean): RunOptions {
+/** Session options from the run flags; word wrap only when writing to a terminal. */
+export function runOptions(p: ParsedArgs, model: string, terminal: boolean): RunOptions {
   const o: RunOptions = {
     model,
     options: {},
     messages: [],
-    wordWrap: interactive && p.flags.nowordwrap !== true,
+    wordWrap: terminal && p.flags.nowordwrap !== true,
     verbose: p.flags.verbose === true,
     hideThinking: p.flags.hidethinking === true,
   };
@@ -84,7 +84,7 @@ export async function runMain(p: ParsedArgs, io: CliIO, deps: RunDeps = {}): Pro
     if (piped) prompts.unshift(piped);
   }
   const interactive = prompts.length === 0 && io.stdin.isTTY && io.out.isTTY;
-  const o = runOptions(p, model, interactive);
+  const o = runOptions(p, model, io.out.isTTY);
   const client = new ApiClient(io.env);
   if (!interactive) {
     await client.json<ShowResponse>("POST", "/api/show", { model });
