@@ -35,6 +35,7 @@ const commands: Record<string, Command> = {
     process.stdout.write(text);
     return 0;
   },
+  serve: async (args, env) => (await import("./cli/serve.ts")).serveCommand(args, env),
   runner: async (args, env) => (await import("./runner/server/main.ts")).runnerMain(args, env),
 };
 

@@ -1,0 +1,32 @@
+/** The HTTP app: every Ollama route plus the one error mapper. No listening here (cli/serve.ts does that). */
+import { Elysia } from "elysia";
+import type { InferenceDeps } from "../inference/index.ts";
+import { errorResponse } from "./errors.ts";
+import { basicRoutes } from "./ollama/basics.ts";
+import { blobRoutes } from "./ollama/blobs.ts";
+import { chatRoutes } from "./ollama/chat.ts";
+import { createRoutes } from "./ollama/create.ts";
+import { embedRoutes } from "./ollama/embed.ts";
+import { generateRoutes } from "./ollama/generate.ts";
+import { modelRoutes } from "./ollama/models.ts";
+import { tokenizeRoutes } from "./ollama/tokenize.ts";
+
+/** What the app is built from. */
+export type AppDeps = InferenceDeps;
+
+/** Builds the Elysia app; serve it with `Bun.serve({ fetch: app.fetch })` or test it with `app.handle`. */
+export function createApp(deps: AppDeps) {
+  return new Elysia()
+    .onError(({ code, error }) => errorResponse(error, code, deps.logger))
+    .use(basicRoutes())
+    .use(generateRoutes(deps))
+    .use(chatRoutes(deps))
+    .use(embedRoutes(deps))
+    .use(modelRoutes(deps))
+    .use(createRoutes(deps))
+    .use(blobRoutes(deps))
+    .use(tokenizeRoutes(deps));
+}
+
+/** The app's type, for callers that hold one. */
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,58 @@
+/**
+ * The one place errors become HTTP answers: `{"error": message}` with the error's status. Elysia's own
+ * validation, parse and routing errors are mapped to 400/404 so a client mistake is never a 500.
+ */
+import { TsllmError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+
+/** An error body and its status. */
+export interface ErrorAnswer {
+  status: number;
+  message: string;
+}
+
+interface ValueErrorLike {
+  path?: string;
+  message?: string;
+  summary?: string;
+  value?: unknown;
+}
+
+/** "field \"options.temperature\": expected number" from an Elysia/TypeBox validation error. */
+function validationMessage(err: unknown): string {
+  const all = (err as { all?: ValueErrorLike[] }).all;
+  const first = all?.[0] ?? (err as { valueError?: ValueErrorLike }).valueError;
+  const field = (first?.path ?? "").replace(/^\//, "").replaceAll("/", ".");
+  const what = (first?.message ?? "invalid value").replace(/^Expected/, "expected");
+  if (!field) return `invalid request body: ${what}`;
+  const got =
+    first?.value === undefined ? "missing" : Array.isArray(first.value) ? "array" : typeof first.value;
+  return `invalid value for field "${field}": ${what}, got ${got === "object" && first?.value === null ? "null" : got}`;
+}
+
+/** Maps anything thrown while handling a request to a status and message. */
+export function errorAnswer(err: unknown, code?: string | number): ErrorAnswer {
+  if (err instanceof TsllmError) return { status: err.status, message: err.message };
+  const cause = (err as { cause?: unknown })?.cause;
+  switch (code) {
+    case "VALIDATION":
+      return { status: 400, message: validationMessage(err) };
+    case "PARSE":
+      if (cause instanceof TsllmError) return { status: cause.status, message: cause.message };
+      return { status: 400, message: "invalid request body" };
+    case "NOT_FOUND":
+      return { status: 404, message: "404 page not found" };
+    case "INVALID_COOKIE_SIGNATURE":
+    case "INVALID_FILE_TYPE":
+      return { status: 400, message: (err as Error).message };
+  }
+  if ((err as Error)?.name === "AbortError") return { status: 499, message: "request canceled" };
+  return { status: 500, message: (err as Error)?.message || String(err) };
+}
+
+/** The JSON error response; server faults (5xx) are logged. */
+export function errorResponse(err: unknown, code: string | number | undefined, logger?: Logger): Response {
+  const a = errorAnswer(err, code);
+  if (a.status >= 500) logger?.error("request failed", { status: a.status, error: a.message });
+  return Response.json({ error: a.message }, { status: a.status });
+}

@@ -1,0 +1,66 @@
+/** POST /api/chat. */
+import { Elysia, t } from "elysia";
+import { type CompletionEvent, chat, type InferenceDeps } from "../../inference/index.ts";
+import { jsonBody } from "../body.ts";
+import { ndjsonResponse } from "../ndjson.ts";
+import type { Tool as TemplateTool } from "../../templates/index.ts";
+import { KeepAlive, Message, now, Options, Think, Tool } from "./common.ts";
+import { aggregate, finalFields } from "./completion.ts";
+
+/** ChatRequest. */
+export const ChatRequest = t.Object({
+  model: t.String(),
+  messages: t.Optional(t.Array(Message)),
+  tools: t.Optional(t.Array(Tool)),
+  stream: t.Optional(t.Boolean()),
+  format: t.Optional(t.Unknown()),
+  keep_alive: KeepAlive,
+  options: Options,
+  think: Think,
+  truncate: t.Optional(t.Boolean()),
+  shift: t.Optional(t.Boolean()),
+  logprobs: t.Optional(t.Boolean()),
+  top_logprobs: t.Optional(t.Integer()),
+});
+/** ChatRequest. */
+export type ChatRequest = typeof ChatRequest.static;
+
+function message(content: string, toolCalls?: unknown[]) {
+  return { role: "assistant", content, ...(toolCalls?.length ? { tool_calls: toolCalls } : {}) };
+}
+
+function chunk(model: string, e: CompletionEvent): Record<string, unknown> {
+  const base = { model, created_at: now(), message: message(e.content, e.toolCalls) };
+  if (!e.done) return { ...base, done: false, ...(e.logprobs ? { logprobs: e.logprobs } : {}) };
+  return { ...base, ...finalFields(e) };
+}
+
+/** The /api/chat route. */
+export function chatRoutes(deps: InferenceDeps) {
+  return new Elysia({ name: "ollama-chat" }).post(
+    "/api/chat",
+    async ({ body, request }) => {
+      const r = await chat(
+        deps,
+        { ...body, tools: body.tools as TemplateTool[] | undefined },
+        request.signal,
+      );
+      if (r.kind === "lifecycle")
+        return Response.json({
+          model: r.model,
+          created_at: now(),
+          message: message(""),
+          done: true,
+          done_reason: r.reason,
+        });
+      if (body.stream !== false) return ndjsonResponse(r.events, (e) => chunk(r.model, e), deps.logger);
+      const all = await aggregate(r.events);
+      return Response.json({
+        ...chunk(r.model, all.final),
+        message: message(all.content, all.toolCalls),
+        ...(all.logprobs.length ? { logprobs: all.logprobs } : {}),
+      });
+    },
+    { body: ChatRequest, parse: jsonBody },
+  );
+}

@@ -1,0 +1,48 @@
+/** Wire shapes several Ollama endpoints share. */
+import { t } from "elysia";
+
+/** `options`: a free map, type-checked by the service (unknown keys are ignored there). */
+export const Options = t.Optional(t.Record(t.String(), t.Unknown()));
+
+/** `keep_alive`: seconds as a number, or a duration string ("5m", "1h30m", "-1"). */
+export const KeepAlive = t.Optional(t.Union([t.String(), t.Number()]));
+
+/** A tool call on an assistant message. */
+export const ToolCall = t.Object({
+  id: t.Optional(t.String()),
+  function: t.Object({
+    index: t.Optional(t.Integer()),
+    name: t.String(),
+    arguments: t.Record(t.String(), t.Unknown()),
+  }),
+});
+
+/** A chat message. */
+export const Message = t.Object({
+  role: t.String(),
+  content: t.Optional(t.String()),
+  thinking: t.Optional(t.String()),
+  images: t.Optional(t.Array(t.String())),
+  tool_calls: t.Optional(t.Array(ToolCall)),
+  tool_name: t.Optional(t.String()),
+  tool_call_id: t.Optional(t.String()),
+});
+
+/** A function tool definition; `parameters` is a JSON schema kept as given. */
+export const Tool = t.Object({
+  type: t.String(),
+  items: t.Optional(t.Unknown()),
+  function: t.Object({
+    name: t.String(),
+    description: t.Optional(t.String()),
+    parameters: t.Optional(t.Record(t.String(), t.Unknown())),
+  }),
+});
+
+/** `think`: a boolean or a level string (checked by the service). */
+export const Think = t.Optional(t.Union([t.Boolean(), t.String()]));
+
+/** RFC 3339 timestamp for `created_at`. */
+export function now(): string {
+  return new Date().toISOString();
+}

@@ -1,0 +1,40 @@
+/** POST /api/embed and the legacy POST /api/embeddings. */
+import { Elysia, t } from "elysia";
+import { embed, embeddings, type InferenceDeps } from "../../inference/index.ts";
+import { jsonBody } from "../body.ts";
+import { KeepAlive, Options } from "./common.ts";
+
+/** EmbedRequest; `input` is a string or a list of strings (checked by the service: `invalid input type`). */
+export const EmbedRequest = t.Object({
+  model: t.String(),
+  input: t.Optional(t.Unknown()),
+  truncate: t.Optional(t.Boolean()),
+  dimensions: t.Optional(t.Integer()),
+  keep_alive: KeepAlive,
+  options: Options,
+});
+/** EmbedRequest. */
+export type EmbedRequest = typeof EmbedRequest.static;
+
+/** EmbeddingsRequest (legacy). */
+export const EmbeddingsRequest = t.Object({
+  model: t.String(),
+  prompt: t.Optional(t.String()),
+  keep_alive: KeepAlive,
+  options: Options,
+});
+/** EmbeddingsRequest (legacy). */
+export type EmbeddingsRequest = typeof EmbeddingsRequest.static;
+
+/** The two embedding routes. */
+export function embedRoutes(deps: InferenceDeps) {
+  return new Elysia({ name: "ollama-embed" })
+    .post("/api/embed", ({ body, request }) => embed(deps, body, request.signal), {
+      body: EmbedRequest,
+      parse: jsonBody,
+    })
+    .post("/api/embeddings", ({ body, request }) => embeddings(deps, body, request.signal), {
+      body: EmbeddingsRequest,
+      parse: jsonBody,
+    });
+}

@@ -1,0 +1,37 @@
+/** POST /api/tokenize and /api/detokenize (`text` or `content` in, `tokens`/`text` out). */
+import { Elysia, t } from "elysia";
+import { detokenize, type InferenceDeps, tokenize } from "../../inference/index.ts";
+import { jsonBody } from "../body.ts";
+import { KeepAlive, Options } from "./common.ts";
+
+/** TokenizeRequest. */
+export const TokenizeRequest = t.Object({
+  model: t.String(),
+  text: t.Optional(t.String()),
+  content: t.Optional(t.String()),
+  keep_alive: KeepAlive,
+  options: Options,
+});
+
+/** DetokenizeRequest. */
+export const DetokenizeRequest = t.Object({
+  model: t.String(),
+  tokens: t.Array(t.Integer()),
+  keep_alive: KeepAlive,
+  options: Options,
+});
+
+/** Tokenizer routes. */
+export function tokenizeRoutes(deps: InferenceDeps) {
+  return new Elysia({ name: "ollama-tokenize" })
+    .post(
+      "/api/tokenize",
+      ({ body, request }) =>
+        tokenize(deps, { ...body, text: body.text ?? body.content ?? "" }, request.signal),
+      { body: TokenizeRequest, parse: jsonBody },
+    )
+    .post("/api/detokenize", ({ body, request }) => detokenize(deps, body, request.signal), {
+      body: DetokenizeRequest,
+      parse: jsonBody,
+    });
+}

@@ -1,0 +1,146 @@
+/**
+ * `tsllm serve`: the composition root. Env registry → logger, model store, scheduler (runners are child
+ * processes), inference services, the HTTP app, and Bun.serve on TSLLM_HOST. SIGINT/SIGTERM stop
+ * accepting, drain in-flight requests for a bounded time, close every runner and exit 0.
+ */
+import { freemem, totalmem } from "node:os";
+import { createApp } from "../api/index.ts";
+import { declaredEnv, ENV, Env } from "../config/env.ts";
+import { type InferenceDeps, ggufOf, parseDuration, workerQuantizer } from "../inference/index.ts";
+import type { BackendOptions } from "../llama/engine/backend.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { RunnerClient } from "../runner/client.ts";
+import type { LoadOptions } from "../runner/protocol.ts";
+import { type Device, modelFactsFromGguf, Scheduler } from "../scheduler/index.ts";
+import { ModelStore } from "../store/index.ts";
+import { VERSION } from "../version.ts";
+
+/** A started server. */
+export interface RunningServer {
+  /** `http://host:port` as bound (port 0 resolved). */
+  url: string;
+  hostname: string;
+  port: number;
+  /** Stops accepting, waits up to `drainMs` for in-flight requests, closes every runner. Idempotent. */
+  stop(drainMs?: number): Promise<void>;
+}
+
+/** Splits TSLLM_HOST (`[scheme://]host[:port]`, `[v6]:port`, `:port`) into hostname and port. */
+export function parseHost(value: string): { hostname: string; port: number } {
+  const rest = value
+    .trim()
+    .replace(/^[a-z]+:\/\//i, "")
+    .replace(/\/.*$/, "");
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(rest);
+  const host = (m?.[1] ?? "").replace(/^\[|\]$/g, "");
+  return { hostname: host || "127.0.0.1", port: m?.[2] !== undefined ? Number(m[2]) : 11434 };
+}
+
+/** Host memory as the only device (the server never loads libllama to ask ggml). */
+async function hostDevices(): Promise<Device[]> {
+  return [{ id: "cpu", name: "CPU", type: "cpu", free: freemem(), total: totalmem() }];
+}
+
+function kvType(env: Env, log: Logger): LoadOptions["kv_cache_type"] {
+  const v = env.get(ENV.KV_CACHE_TYPE).toLowerCase();
+  if (v === "f16" || v === "q8_0" || v === "q4_0" || v === "f32") return v;
+  log.warn("unknown KV cache type, using f16", { value: v });
+  return "f16";
+}
+
+/** Builds everything and listens; used by `tsllm serve` and by in-process tests. */
+export async function startServer(env: Env, logger: Logger = createLogger(env)): Promise<RunningServer> {
+  const log = logger.child("server");
+  for (const name of env.unknown()) log.warn("unknown environment variable", { name });
+  const store = ModelStore.fromEnv(env);
+  const keepAlive = parseDuration(env.get(ENV.KEEP_ALIVE));
+  const variant = env.get(ENV.LLM_LIBRARY) || undefined;
+  const scheduler = new Scheduler({
+    spawnRunner: (spec) => new RunnerClient(spec, { env }),
+    devices: hostDevices,
+    describeModel: async (path) => modelFactsFromGguf(await ggufOf(path)),
+    maxQueue: env.int(ENV.MAX_QUEUE),
+    maxLoadedModels: env.int(ENV.MAX_LOADED_MODELS),
+    numParallel: env.int(ENV.NUM_PARALLEL),
+    defaultKeepAliveMs: keepAlive < 0 ? -1 : keepAlive,
+    variant,
+    logger: logger.child("sched"),
+  });
+  const backend: BackendOptions = {
+    variant,
+    libDir: env.path(ENV.LIB_DIR) || undefined,
+    cacheDir: env.path(ENV.CACHE_DIR),
+    verbose: env.bool(ENV.DEBUG),
+  };
+  const deps: InferenceDeps = {
+    store,
+    scheduler,
+    logger: logger.child("api"),
+    config: {
+      contextLength: env.int(ENV.CONTEXT_LENGTH),
+      numThread: env.int(ENV.NUM_THREADS),
+      flashAttention: env.bool(ENV.FLASH_ATTENTION),
+      kvCacheType: kvType(env, log),
+      totalVram: async () => 0,
+    },
+    quantize: workerQuantizer(backend),
+  };
+  const app = createApp(deps);
+  const { hostname, port } = parseHost(env.get(ENV.HOST));
+  const server = Bun.serve({ hostname, port, fetch: (req) => app.handle(req), idleTimeout: 0 });
+  const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const url = `http://${shown}:${server.port}`;
+  log.info(`Listening on ${shown}:${server.port} (version ${VERSION})`);
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    hostname,
+    port: server.port as number,
+    stop(drainMs = 10_000) {
+      stopping ??= (async () => {
+        log.info("shutting down");
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const deadline = new Promise<void>((r) => {
+          timer = setTimeout(r, drainMs);
+        });
+        await Promise.race([server.stop(false), deadline]);
+        clearTimeout(timer); // a pending timer would keep the process alive
+        await server.stop(true);
+        await scheduler.shutdown();
+        log.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** `serve --help`: every declared variable with its default and description. */
+function help(): string {
+  const rows = declaredEnv().map(
+    (v) => `  ${v.name.padEnd(26)} ${v.description} (default: ${v.default || '""'})`,
+  );
+  return `Usage: tsllm serve\n\nStart the server.\n\nEnvironment variables:\n${rows.join("\n")}\n`;
+}
+
+/** Runs the server until SIGINT/SIGTERM. */
+export async function serveCommand(args: string[], env: Env = new Env()): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(help());
+    return 0;
+  }
+  if (args.length > 0) {
+    process.stderr.write(`Error: unknown argument "${args[0]}" for serve\n\n${help()}`);
+    return 2;
+  }
+  const server = await startServer(env);
+  await new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      void server.stop().then(resolve);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+  return 0;
+}

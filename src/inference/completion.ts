@@ -1,0 +1,132 @@
+/**
+ * Streams a runner completion as Ollama-shaped events: text pieces (with tool calls parsed out when
+ * asked), then one final event with done_reason and nanosecond metrics. The lease is released when the
+ * stream ends, fails, is abandoned, or the request's signal aborts.
+ */
+import type { CompletionRequest } from "../runner/protocol.ts";
+import type { Lease } from "../scheduler/index.ts";
+import type { ToolCall } from "../templates/index.ts";
+import { nanos } from "./schedule.ts";
+import type { ToolCallParser } from "./tool-calls.ts";
+
+/** Ollama's final-chunk metrics, all durations in nanoseconds. */
+export interface Metrics {
+  total_duration: number;
+  load_duration: number;
+  prompt_eval_count: number;
+  prompt_eval_duration: number;
+  eval_count: number;
+  eval_duration: number;
+}
+
+/** One token's log-probability, Ollama's shape. */
+export interface Logprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
+  top_logprobs?: { token: string; logprob: number; bytes: number[] }[];
+}
+
+/** A streamed piece or the final record. */
+export type CompletionEvent =
+  | { done: false; content: string; toolCalls?: ToolCall[]; logprobs?: Logprob[] }
+  | {
+      done: true;
+      content: string;
+      toolCalls?: ToolCall[];
+      doneReason: "stop" | "length";
+      metrics: Metrics;
+      /** Prompt plus generated token ids (generate's `context`). */
+      context?: number[];
+    };
+
+/** What generate/chat return: an event stream, or a load/unload acknowledgement. */
+export type CompletionResult =
+  | { kind: "lifecycle"; model: string; reason: "load" | "unload" }
+  | { kind: "stream"; model: string; events: AsyncIterable<CompletionEvent> };
+
+/** How to run one completion. */
+export interface StreamSetup {
+  lease: Lease;
+  request: CompletionRequest;
+  signal?: AbortSignal;
+  /** performance.now() when the HTTP request arrived. */
+  startedAt: number;
+  loadNs: number;
+  parser?: ToolCallParser;
+  /** Set to return `context`: the prompt's token ids. */
+  contextPrefix?: number[];
+}
+
+const enc = new TextEncoder();
+const bytesOf = (s: string) => Array.from(enc.encode(s));
+
+/** Runs the completion; the lease is released exactly once, whatever happens to the stream. */
+export function streamCompletion(s: StreamSetup): AsyncIterable<CompletionEvent> {
+  const release = () => s.lease.release();
+  s.signal?.addEventListener("abort", release, { once: true });
+  if (s.signal?.aborted) release();
+  const gen = run(s);
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => gen.next(),
+      return: async (v?: unknown) => {
+        release();
+        return gen.return(v as undefined);
+      },
+    }),
+  };
+}
+
+async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
+  const generated: number[] = [];
+  try {
+    for await (const c of s.lease.runner.completion(s.request, s.signal)) {
+      if (!c.done) {
+        generated.push(...(c.tokens ?? []));
+        const parsed = s.parser ? s.parser.add(c.content) : { content: c.content, calls: [] };
+        const logprobs = c.logprobs?.map((l) => ({
+          token: l.token,
+          logprob: l.logprob,
+          bytes: bytesOf(l.token),
+          top_logprobs: l.top.map((t) => ({ token: t.token, logprob: t.logprob, bytes: bytesOf(t.token) })),
+        }));
+        if (parsed.content || parsed.calls.length || logprobs?.length)
+          yield {
+            done: false,
+            content: parsed.content,
+            ...(parsed.calls.length ? { toolCalls: parsed.calls } : {}),
+            ...(logprobs?.length ? { logprobs } : {}),
+          };
+        continue;
+      }
+      let content = c.content;
+      let calls: ToolCall[] = [];
+      if (s.parser) {
+        const a = s.parser.add(c.content);
+        const b = s.parser.finish();
+        content = a.content + b.content;
+        calls = [...a.calls, ...b.calls];
+      }
+      const t = c.timings;
+      yield {
+        done: true,
+        content,
+        ...(calls.length ? { toolCalls: calls } : {}),
+        doneReason: c.done_reason === "length" ? "length" : "stop",
+        metrics: {
+          total_duration: nanos(performance.now() - s.startedAt),
+          load_duration: s.loadNs,
+          prompt_eval_count: t.prompt_n + t.cache_n,
+          prompt_eval_duration: nanos(t.prompt_ms),
+          eval_count: t.predicted_n,
+          eval_duration: nanos(t.predicted_ms),
+        },
+        ...(s.contextPrefix ? { context: [...s.contextPrefix, ...generated] } : {}),
+      };
+      return;
+    }
+  } finally {
+    s.lease.release();
+  }
+}

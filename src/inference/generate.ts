@@ -1,0 +1,77 @@
+/** /api/generate: one prompt (templated unless raw), streamed back with Ollama's final metrics and context. */
+import { InvalidInputError } from "../errors.ts";
+import type { ChatMessage } from "../templates/index.ts";
+import { parseTemplate } from "../templates/index.ts";
+import { type CompletionResult, streamCompletion } from "./completion.ts";
+import type { InferenceDeps } from "./deps.ts";
+import { CapabilityError } from "./errors.ts";
+import { resolveModel } from "./model.ts";
+import { type CommonInput, lifecycle, prepare, runnerRequest } from "./request.ts";
+import { schedule } from "./schedule.ts";
+import { type PromptTemplate, renderInsert, renderMessages } from "./template.ts";
+
+/** A generate request as the service takes it. */
+export interface GenerateInput extends CommonInput {
+  prompt?: string;
+  suffix?: string;
+  system?: string;
+  template?: string;
+  context?: number[];
+  raw?: boolean;
+  images?: string[];
+  truncate?: boolean;
+}
+
+/** Runs a generate request; errors before the first token throw, so the API can answer with a status. */
+export async function generate(
+  deps: InferenceDeps,
+  input: GenerateInput,
+  signal?: AbortSignal,
+): Promise<CompletionResult> {
+  const startedAt = performance.now();
+  if (input.raw && (input.template || input.system || input.context))
+    throw new InvalidInputError("raw mode does not support template, system, or context");
+  const m = await resolveModel(deps.store, input.model);
+  const p = prepare(deps, m, input, "generate");
+  if (input.suffix && !m.capabilities.includes("insert")) throw new CapabilityError(m.name, "insert");
+  const tpl: PromptTemplate = input.template ? { kind: "go", go: parseTemplate(input.template) } : m.template;
+  if (!input.prompt && !input.suffix) return lifecycle(deps, m, p, signal);
+
+  const { lease, loadNs } = await schedule(deps, m, p.options.load, {
+    embedding: false,
+    keepAliveMs: p.keepAliveMs,
+    signal,
+  });
+  try {
+    const prompt = input.prompt ?? "";
+    let text: string;
+    if (input.raw) text = prompt;
+    else if (input.suffix) text = renderInsert(tpl, prompt, input.suffix);
+    else {
+      const messages: ChatMessage[] = [];
+      const system = input.system ?? m.stored.system;
+      if (system) messages.push({ role: "system", content: system });
+      if (!input.context) messages.push(...m.stored.messages);
+      messages.push({ role: "user", content: prompt });
+      text = renderMessages(tpl, messages);
+    }
+    if (input.context?.length) text = (await lease.runner.detokenize(input.context)) + text;
+    deps.logger.debug("generate prompt", { model: m.name, prompt: text });
+    const ids = await lease.runner.tokenize(text, { addSpecial: true, parseSpecial: true });
+    return {
+      kind: "stream",
+      model: m.name,
+      events: streamCompletion({
+        lease,
+        request: runnerRequest(ids, p, input),
+        signal,
+        startedAt,
+        loadNs,
+        contextPrefix: input.raw ? undefined : ids,
+      }),
+    };
+  } catch (e) {
+    lease.release();
+    throw e;
+  }
+}

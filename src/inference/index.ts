@@ -1,0 +1,14 @@
+/** The inference service layer: what src/api handlers call. */
+export { type ChatInput, chat } from "./chat.ts";
+export type { CompletionEvent, CompletionResult, Logprob, Metrics } from "./completion.ts";
+export { type CreateInput, type CreateProgress, create } from "./create.ts";
+export type { InferenceConfig, InferenceDeps, Quantizer, SchedulerPort } from "./deps.ts";
+export { describeBlob } from "./describe.ts";
+export { type EmbeddingsInput, type EmbedInput, type EmbedResult, embed, embeddings } from "./embed.ts";
+export { type GenerateInput, generate } from "./generate.ts";
+export { keepAliveMs, parseDuration } from "./keep-alive.ts";
+export { ggufOf } from "./model.ts";
+export { copyModel, deleteModel, listModels, type PsRow, runningModels, type TagsEntry } from "./models.ts";
+export { workerQuantizer } from "./quantize.ts";
+export { type ShowInput, type ShowResult, show } from "./show.ts";
+export { detokenize, type TokenizerInput, tokenize } from "./tokenize.ts";

@@ -1,0 +1,87 @@
+/**
+ * Request options: Modelfile PARAMETERs overlaid by the request's `options`, type-checked the way Ollama's
+ * FromMap does (unknown keys warned about and ignored), then split into load-time knobs and sampling.
+ */
+import type { Logger } from "../log.ts";
+import { DEPRECATED_PARAMETERS, PARAMETER_TYPES, type ParamType } from "../modelfile/index.ts";
+import type { SamplingOptions } from "../runner/protocol.ts";
+import { InvalidOptionError } from "./errors.ts";
+
+/** Load-time options a request may set; the rest of LoadOptions comes from config. */
+export interface LoadKnobs {
+  num_ctx?: number;
+  num_batch?: number;
+  num_gpu?: number;
+  main_gpu?: number;
+  use_mmap?: boolean;
+  use_mlock?: boolean;
+  num_thread?: number;
+}
+
+/** Options split by where they apply. */
+export interface SplitOptions {
+  load: LoadKnobs;
+  sampling: SamplingOptions;
+}
+
+const LOAD_KEYS = new Set([
+  "num_ctx",
+  "num_batch",
+  "num_gpu",
+  "main_gpu",
+  "use_mmap",
+  "use_mlock",
+  "num_thread",
+]);
+const TYPES: Record<string, ParamType> = { ...PARAMETER_TYPES, use_mlock: "bool" };
+/** Known to Ollama but without effect here. */
+const IGNORED = new Set([...DEPRECATED_PARAMETERS, "draft_num_predict", "numa"]);
+const TYPE_NAMES: Record<ParamType, string> = {
+  int: "integer",
+  float: "float32",
+  bool: "boolean",
+  string: "string",
+  "string[]": "array",
+};
+
+function coerce(name: string, type: ParamType, v: unknown): unknown {
+  switch (type) {
+    case "int":
+      if (typeof v === "number" && Number.isFinite(v)) return Math.trunc(v);
+      break;
+    case "float":
+      if (typeof v === "number") return v;
+      break;
+    case "bool":
+      if (typeof v === "boolean") return v;
+      break;
+    case "string":
+      if (typeof v === "string") return v;
+      break;
+    case "string[]":
+      if (typeof v === "string") return [v];
+      if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v;
+      break;
+  }
+  throw new InvalidOptionError(name, TYPE_NAMES[type]);
+}
+
+/** Merges `params` (Modelfile) and `request` options; unknown keys are logged and dropped. */
+export function mergeOptions(
+  params: Record<string, unknown>,
+  request: Record<string, unknown> | undefined,
+  logger?: Logger,
+): SplitOptions {
+  const load: Record<string, unknown> = {};
+  const sampling: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries({ ...params, ...(request ?? {}) })) {
+    if (v === null || v === undefined) continue;
+    const type = TYPES[k];
+    if (!type || IGNORED.has(k)) {
+      logger?.warn(IGNORED.has(k) ? "option is ignored" : "invalid option provided", { option: k });
+      continue;
+    }
+    (LOAD_KEYS.has(k) ? load : sampling)[k] = coerce(k, type, v);
+  }
+  return { load: load as LoadKnobs, sampling: sampling as SamplingOptions };
+}

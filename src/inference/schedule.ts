@@ -1,0 +1,76 @@
+/** Turning a resolved model and its load-time options into a runner lease. */
+import type { Lease, RequestedLoadOptions } from "../scheduler/index.ts";
+import { defaultContextLength } from "../scheduler/index.ts";
+import type { InferenceConfig, InferenceDeps } from "./deps.ts";
+import type { ResolvedModel } from "./model.ts";
+import type { LoadKnobs } from "./options.ts";
+
+/** The model's trained context length, 0 when unknown. */
+export function trainedContext(m: ResolvedModel): number {
+  const arch = String(m.gguf.metadata["general.architecture"] ?? "");
+  const v = m.gguf.metadata[`${arch}.context_length`];
+  return typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : 0;
+}
+
+/** Ollama's automatic batch size for a context length. */
+function autoBatch(numCtx: number, embedding: boolean): number {
+  if (embedding) return Math.min(2048, numCtx);
+  return numCtx <= 4096 ? 512 : numCtx <= 32768 ? 1024 : 2048;
+}
+
+/** Full load options: request/Modelfile knobs over server defaults. */
+export async function loadOptions(
+  m: ResolvedModel,
+  knobs: LoadKnobs,
+  cfg: InferenceConfig,
+  embedding: boolean,
+): Promise<RequestedLoadOptions> {
+  const numCtx =
+    knobs.num_ctx ??
+    defaultContextLength({
+      totalVram: await cfg.totalVram(),
+      envContextLength: cfg.contextLength,
+      nCtxTrain: trainedContext(m),
+    });
+  return {
+    num_ctx: Math.max(4, numCtx),
+    num_batch: Math.max(1, knobs.num_batch ?? autoBatch(numCtx, embedding)),
+    num_gpu: knobs.num_gpu ?? -1,
+    main_gpu: Math.max(0, knobs.main_gpu ?? 0),
+    use_mmap: knobs.use_mmap ?? true,
+    use_mlock: knobs.use_mlock ?? false,
+    num_thread: Math.max(0, knobs.num_thread ?? cfg.numThread),
+    flash_attention: cfg.flashAttention,
+    kv_cache_type: cfg.kvCacheType,
+    embedding,
+  };
+}
+
+/** A granted lease plus how long getting it took (ns). */
+export interface Scheduled {
+  lease: Lease;
+  loadNs: number;
+}
+
+/** Waits for a runner for `m`; the lease must be released by the caller. */
+export async function schedule(
+  deps: InferenceDeps,
+  m: ResolvedModel,
+  knobs: LoadKnobs,
+  opts: { embedding: boolean; keepAliveMs?: number; signal?: AbortSignal },
+): Promise<Scheduled> {
+  const t0 = performance.now();
+  const lease = await deps.scheduler.acquire({
+    model: m.path,
+    name: m.stored.name,
+    options: await loadOptions(m, knobs, deps.config, opts.embedding),
+    keepAliveMs: opts.keepAliveMs,
+    signal: opts.signal,
+  });
+  return { lease, loadNs: nanos(performance.now() - t0) };
+}
+
+/** Milliseconds → integer nanoseconds. */
+export function nanos(ms: number): number {
+  return Math.max(0, Math.round(ms * 1e6));
+}
