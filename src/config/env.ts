@@ -54,6 +54,8 @@ export const ENV = {
     "0",
     "Default context length (0 = by available VRAM)",
   ),
+  FLASH_ATTENTION: declare("TSLLM_FLASH_ATTENTION", "bool", "false", "Use flash attention in runners"),
+  KV_CACHE_TYPE: declare("TSLLM_KV_CACHE_TYPE", "string", "f16", "KV cache type: f16, q8_0, q4_0 or f32"),
   LOAD_TIMEOUT: declare("TSLLM_LOAD_TIMEOUT", "duration", "5m", "Stall time after which a model load fails"),
   RUNTIME_DIR: declare(
     "TSLLM_RUNTIME_DIR",
