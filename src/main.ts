@@ -21,7 +21,7 @@ Environment Variables:
 type Command = (args: string[], env: Env) => number | Promise<number>;
 
 const commands: Record<string, Command> = {
-  info: (_a, env) => infoCommand(env),
+  info: (args, env) => infoCommand(args, env),
   "--version": (_a, env) => versionCommand(env),
   "-v": (_a, env) => versionCommand(env),
   version: (_a, env) => versionCommand(env),

@@ -1,11 +1,18 @@
 /** `tsllm info`: the chosen libllama variant, system info and every ggml device with its memory. */
+import { parseArgs } from "node:util";
 import { ENV, type Env } from "../config/env.ts";
+import { ggufInfo } from "./gguf-info.ts";
 import { availableVariants } from "../llama/ffi/libs.ts";
 import { initBackend, listDevices, systemInfo } from "../llama/engine/backend.ts";
 import { VERSION } from "../version.ts";
 
-/** Runs the command; prints to stdout. */
-export function infoCommand(env: Env): number {
+/** Runs the command; prints to stdout. `--model FILE` describes a GGUF file instead. */
+export async function infoCommand(args: string[], env: Env): Promise<number> {
+  const { values } = parseArgs({ args, options: { model: { type: "string" } }, strict: true });
+  if (values.model !== undefined) {
+    process.stdout.write(await ggufInfo(values.model));
+    return 0;
+  }
   const n = initBackend(backendOptions(env));
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
   const lines = [
