@@ -102,7 +102,9 @@ describe("compiled ./tsllm", () => {
         num_parallel: 2,
         embedding: false,
       };
-      const load = await (await call("/load", { operation: "commit", options })).json();
+      const load = (await (await call("/load", { operation: "commit", options })).json()) as {
+        success: boolean;
+      };
       expect(load.success).toBe(true);
       const lines = (
         await (

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { cc } from "bun:ffi";
+import { cc, FFIType } from "bun:ffi";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -55,13 +55,13 @@ function llamaView(file: string) {
     source: join(dir, "view.c"),
     include: [join(src, "ggml", "include")],
     symbols: {
-      view_open: { args: ["cstring", "cstring"], returns: "i64_fast" },
-      view_key: { args: ["i64"], returns: "ptr" },
-      view_n_tensors: { args: [], returns: "i64_fast" },
-      view_tname: { args: ["i64"], returns: "ptr" },
-      view_ttype: { args: ["i64"], returns: "i32" },
-      view_toff: { args: ["i64"], returns: "i64_fast" },
-      view_ne: { args: ["i64", "i32"], returns: "i64_fast" },
+      view_open: { args: [FFIType.cstring, FFIType.cstring], returns: FFIType.i64_fast },
+      view_key: { args: [FFIType.i64], returns: FFIType.ptr },
+      view_n_tensors: { args: [], returns: FFIType.i64_fast },
+      view_tname: { args: [FFIType.i64], returns: FFIType.ptr },
+      view_ttype: { args: [FFIType.i64], returns: FFIType.i32 },
+      view_toff: { args: [FFIType.i64], returns: FFIType.i64_fast },
+      view_ne: { args: [FFIType.i64, FFIType.i32], returns: FFIType.i64_fast },
     },
   });
   const lib = resolveLibDir({ variant: "cpu", cacheDir: tmpdir() });
