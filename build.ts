@@ -55,7 +55,6 @@ const result = await Bun.build({
   entrypoints: ["./src/main.ts", "./src/runner/server/engine-worker.ts"],
   compile: { outfile: values.outfile },
   minify: true,
-  sourcemap: "linked",
   plugins: [
     {
       name: "embed-native-libs",
