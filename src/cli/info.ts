@@ -8,12 +8,28 @@ import { VERSION } from "../version.ts";
 
 /** Runs the command; prints to stdout. `--model FILE` describes a GGUF file instead. */
 export async function infoCommand(args: string[], env: Env): Promise<number> {
-  const { values } = parseArgs({ args, options: { model: { type: "string" } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { model: { type: "string" }, json: { type: "boolean" } },
+    strict: true,
+  });
   if (values.model !== undefined) {
     process.stdout.write(await ggufInfo(values.model));
     return 0;
   }
   const n = initBackend(backendOptions(env));
+  if (values.json) {
+    // Machine-readable form: `serve` runs this in a child process so the server never loads libllama.
+    const info = {
+      version: VERSION,
+      llama_version: n.llamaVersion,
+      variant: n.lib.variant,
+      devices: listDevices(),
+      system_info: systemInfo().trim(),
+    };
+    process.stdout.write(`${JSON.stringify(info)}\n`);
+    return 0;
+  }
   const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
   const lines = [
     `tsllm version: ${VERSION}`,

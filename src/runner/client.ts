@@ -157,6 +157,12 @@ export class RunnerClient implements Runner {
     }
   }
 
+  /** Reports what the spec's layout would need per device, allocating nothing (libllama's no_alloc). */
+  async fit(signal?: AbortSignal): Promise<LoadResponse> {
+    await this.#waitForSocket(signal);
+    return this.#post<LoadResponse>("/load", { operation: "fit", options: this.spec.options }, signal);
+  }
+
   async #waitForSocket(signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (this.#exited) throw await this.#exit;

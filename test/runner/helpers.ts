@@ -31,7 +31,7 @@ export async function startRunner(
   env: Record<string, string> = {},
 ): Promise<RunnerClient> {
   const r = new RunnerClient(
-    { model, options: loadOptions(o), variant: "cpu" },
+    { model, options: loadOptions(o), variant: env.TSLLM_LLM_LIBRARY ?? "cpu" },
     { env: new Env({ ...process.env, ...env }) },
   );
   live.add(r);

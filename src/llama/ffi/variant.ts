@@ -24,13 +24,18 @@ export interface MachineProbe {
   vulkanGpu: boolean;
 }
 
-/** Probes /proc and the Vulkan ICD directories. */
+/**
+ * Probes /proc, the Vulkan ICD directories and /dev/dri: a Vulkan GPU needs a hardware driver (ICD) and a
+ * render node. Mesa installs ICDs for several vendors at once, so an ICD alone proves nothing.
+ */
 export function probeMachine(): MachineProbe {
   const icdDirs = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d", "/usr/local/share/vulkan/icd.d"];
   const icds = icdDirs.flatMap((d) => (existsSync(d) ? readdirSync(d) : []));
+  const renderNode = existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("renderD"));
+  const nvidia = existsSync("/proc/driver/nvidia/version");
   return {
-    nvidiaDriver: existsSync("/proc/driver/nvidia/version"),
-    vulkanGpu: icds.some((f) => f.endsWith(".json") && !f.startsWith("lvp_")),
+    nvidiaDriver: nvidia,
+    vulkanGpu: icds.some((f) => f.endsWith(".json") && !f.startsWith("lvp_")) && (renderNode || nvidia),
   };
 }
 
