@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$(bash scripts/setup.sh):$PATH"
-bun test "$@"
+bun test --timeout 120000 "$@"

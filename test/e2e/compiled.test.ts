@@ -1,33 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { synthModel } from "../fixtures/models.ts";
+import { isolatedExecutable } from "../helpers/compiled.ts";
 
 // The compiled executable, copied alone into an empty directory and run with an empty HOME and a PATH
 // without Bun: it must work from what it embeds.
-const root = join(import.meta.dir, "../..");
 let dir: string;
 let home: string;
 let exe: string;
+let cleanup: () => void;
 
 beforeAll(async () => {
-  const build = mkdtempSync(join(tmpdir(), "tsllm-build-"));
-  const out = Bun.spawnSync(["bun", "build.ts", "--outfile", join(build, "tsllm")], {
-    cwd: root,
-    stderr: "pipe",
-  });
-  expect(out.exitCode, out.stderr.toString()).toBe(0);
-  dir = mkdtempSync(join(tmpdir(), "tsllm-empty-"));
-  home = mkdtempSync(join(tmpdir(), "tsllm-home-"));
-  exe = join(dir, "tsllm");
-  copyFileSync(join(build, "tsllm"), exe);
-  rmSync(build, { recursive: true, force: true });
+  ({ exe, dir, home, cleanup } = await isolatedExecutable());
 });
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => cleanup());
 
 function run(args: string[], env: Record<string, string> = {}) {
   const p = Bun.spawnSync([exe, ...args], {
