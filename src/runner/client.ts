@@ -106,27 +106,31 @@ export class RunnerClient implements Runner {
     try {
       return await p;
     } catch (e) {
-      if ((e as Error).name === "AbortError") throw e;
+      if ((e as Error).name === "AbortError" || (e as Error).name === "TimeoutError") throw e;
       const exited = await Promise.race([this.#exit, Bun.sleep(1000).then(() => null)]);
       throw exited ?? e;
     }
   }
 
-  async health(): Promise<Health> {
-    const res = await this.#guard(this.#fetch("/health"));
+  async health(signal?: AbortSignal): Promise<Health> {
+    const res = await this.#guard(this.#fetch("/health", { signal }));
     return (await res.json()) as Health;
   }
 
   async waitUntilRunning(signal?: AbortSignal): Promise<void> {
-    await this.#waitForSocket(signal);
-    const load = this.#post<LoadResponse>("/load", { operation: "commit", options: this.spec.options }).then(
-      (r) => {
-        this.#memory = r.memory;
-        return r;
-      },
-    );
-    let last = -1;
-    let lastChange = Date.now();
+    // One watchdog for the whole start: no sign of progress (socket up, load progress moving) for
+    // TSLLM_LOAD_TIMEOUT means the runner is stuck; it is killed and the error names where it stopped.
+    const watch = { progress: -1, lastChange: Date.now(), error: undefined as string | undefined };
+    const stalled = () => Date.now() - watch.lastChange > this.#loadTimeoutMs;
+    const fail = () => {
+      this.#proc.kill("SIGKILL");
+      return new RunnerLoadTimeoutError(this.#loadTimeoutMs, Math.max(0, watch.progress), watch.error);
+    };
+    await this.#waitForSocket(signal, () => {
+      if (stalled()) throw fail();
+    });
+    watch.lastChange = Date.now();
+    const load = this.#post<LoadResponse>("/load", { operation: "commit", options: this.spec.options });
     const state: { settled: LoadResponse | Error | null } = { settled: null };
     load.then(
       (r) => {
@@ -138,15 +142,13 @@ export class RunnerClient implements Runner {
     );
     while (state.settled === null) {
       if (signal?.aborted) throw signal.reason;
-      const h = await this.health().catch(() => null);
-      if (h && h.progress !== last) {
-        last = h.progress;
-        lastChange = Date.now();
+      const h = await this.health(AbortSignal.timeout(Math.max(250, this.#pollMs * 4))).catch(() => null);
+      if (h && h.progress !== watch.progress) {
+        watch.progress = h.progress;
+        watch.lastChange = Date.now();
       }
-      if (Date.now() - lastChange > this.#loadTimeoutMs) {
-        this.#proc.kill("SIGKILL");
-        throw new RunnerLoadTimeoutError(this.#loadTimeoutMs, Math.max(0, last), h?.error);
-      }
+      if (h?.error) watch.error = h.error;
+      if (state.settled === null && stalled()) throw fail();
       await Promise.race([load.catch(() => {}), Bun.sleep(this.#pollMs)]);
     }
     const settled = state.settled as LoadResponse | Error;
@@ -155,6 +157,7 @@ export class RunnerClient implements Runner {
         throw new RunnerLoadError(settled.message);
       throw settled;
     }
+    this.#memory = settled.memory;
   }
 
   /** Reports what the spec's layout would need per device, allocating nothing (libllama's no_alloc). */
@@ -163,12 +166,13 @@ export class RunnerClient implements Runner {
     return this.#post<LoadResponse>("/load", { operation: "fit", options: this.spec.options }, signal);
   }
 
-  async #waitForSocket(signal?: AbortSignal): Promise<void> {
+  async #waitForSocket(signal?: AbortSignal, check?: () => void): Promise<void> {
     for (;;) {
       if (this.#exited) throw await this.#exit;
       if (signal?.aborted) throw signal.reason;
+      check?.();
       try {
-        await this.#fetch("/health");
+        await this.#fetch("/health", { signal: AbortSignal.timeout(1000) });
         return;
       } catch {
         await Promise.race([this.#exit, Bun.sleep(20)]);

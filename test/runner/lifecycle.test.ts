@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { synthModel } from "../fixtures/models.ts";
 import { closeAll, collect, GREEDY, startRunner } from "./helpers.ts";
 import { RunnerClient } from "../../src/runner/client.ts";
+import { RunnerLoadTimeoutError } from "../../src/runner/errors.ts";
 import { Env } from "../../src/config/env.ts";
 import { loadOptions } from "./helpers.ts";
 
@@ -120,6 +121,20 @@ describe("runner lifecycle", () => {
     // It waited at most for the decode step in flight (plus scheduling noise), not for the rest of the prefill.
     expect(waited).toBeLessThan(Math.max(3 * stepMs, 100));
     expect(waited).toBeLessThan(full.done.timings.prompt_ms / 4);
+  });
+
+  test("a load that stops making progress fails after TSLLM_LOAD_TIMEOUT naming the last progress", async () => {
+    const r = new RunnerClient(
+      { model: small, options: loadOptions({ num_parallel: 1 }), variant: "cpu" },
+      { env: new Env({ ...process.env, TSLLM_LOAD_TIMEOUT: "1s" }) },
+    );
+    process.kill(r.pid, "SIGSTOP"); // a runner stuck before it ever answers
+    const t0 = performance.now();
+    const err = await r.waitUntilRunning().catch((e) => e);
+    expect(err).toBeInstanceOf(RunnerLoadTimeoutError);
+    expect(err.message).toMatch(/no progress for 1s at 0%/);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(await until(() => r.hasExited(), 2000)).toBe(true);
   });
 
   test("embeddings of a batch equal embeddings one by one", async () => {

@@ -41,7 +41,8 @@ export class BatchEngine {
     this.#ctx = ctx;
     this.#now = opts.now ?? (() => performance.now());
     this.slots = Array.from({ length: opts.nParallel }, (_, i) => new Slot(i));
-    this.#batch = new Batch(Math.max(opts.nBatch, opts.nParallel), 1);
+    // llama.cpp may lower n_batch (never above n_ctx): a larger batch would trip its GGML_ASSERT.
+    this.#batch = new Batch(Math.min(opts.nBatch, ctx.nBatch), 1);
   }
 
   /** Queues a request; output goes to `sink`. */
@@ -105,7 +106,7 @@ export class BatchEngine {
     batch.clear();
     for (const s of this.slots) {
       s.row = -1;
-      if (s.state !== "generating") continue;
+      if (s.state !== "generating" || batch.free === 0) continue; // a full batch: this slot goes next step
       const t = s.task as Task;
       if (!this.#ensureRoom(s)) continue;
       s.row = batch.add(t.last, s.cached.length, s.id, true);
@@ -170,9 +171,17 @@ export class BatchEngine {
     if (t.predicted >= limit) return this.#finish(s, "length");
   }
 
-  /** Makes room for one more token of `s`: context shift or "length" when its sequence is full. */
+  /**
+   * Makes room for one more token of `s`. The cache is shared: first idle slots' caches are dropped (least
+   * recently used first); if the sequence itself, or the cache, is still full, the context shifts (keeping
+   * num_keep tokens) or the request ends with "length".
+   */
   #ensureRoom(s: Slot): boolean {
-    if (s.cached.length < this.#ctx.nCtx) return true;
+    const nCtx = this.#ctx.nCtx;
+    const used = () => this.slots.reduce((n, x) => n + x.cached.length, 0);
+    if (s.cached.length < nCtx && used() < nCtx) return true;
+    this.#dropIdleCaches(() => used() < nCtx);
+    if (s.cached.length < nCtx && used() < nCtx) return true;
     const t = s.task as Task;
     if (!t.req.shift || !this.#ctx.canShift()) {
       this.#finish(s, "length");
@@ -184,6 +193,18 @@ export class BatchEngine {
     this.#ctx.seqAdd(s.id, keep + discard, -1, -discard);
     s.cached.splice(keep, discard);
     return true;
+  }
+
+  /** Drops idle slots' caches, least recently used first, until `enough()` holds. */
+  #dropIdleCaches(enough: () => boolean, except?: Slot): void {
+    const victims = this.slots
+      .filter((x) => x.state === "idle" && x !== except && x.cached.length > 0)
+      .sort((a, b) => a.lastUsed - b.lastUsed);
+    for (const v of victims) {
+      if (enough()) return;
+      this.#ctx.seqRm(v.id, -1, -1);
+      v.cached = [];
+    }
   }
 
   #admit(): void {
@@ -222,22 +243,15 @@ export class BatchEngine {
 
   /** Ensures `need` free cells in the shared cache, dropping idle slots' caches (LRU first). */
   #reserve(target: Slot, need: number): boolean {
-    const used = () =>
-      this.slots.reduce(
-        (n, s) =>
-          n + (s === target ? 0 : s.cached.length + (s.task ? s.task.req.prompt.length - s.task.nPast : 0)),
-        0,
-      );
-    const victims = this.slots
-      .filter((s) => s.state === "idle" && s !== target && s.cached.length > 0)
-      .sort((a, b) => a.lastUsed - b.lastUsed);
-    while (used() + target.cached.length + need > this.#ctx.nCtx) {
-      const v = victims.shift();
-      if (!v) return this.busy === 0; // nothing else running: go ahead, shifting will make room
-      this.#ctx.seqRm(v.id, -1, -1);
-      v.cached = [];
-    }
-    return true;
+    const pending = (s: Slot) => (s.task ? s.task.req.prompt.length - s.task.nPast : 0);
+    const fits = () =>
+      this.slots.reduce((n, s) => n + (s === target ? 0 : s.cached.length + pending(s)), 0) +
+        target.cached.length +
+        need <=
+      this.#ctx.nCtx;
+    this.#dropIdleCaches(fits, target);
+    // With nothing else running, go ahead: shifting makes room as generation proceeds.
+    return fits() || this.busy === 0;
   }
 
   #reapCancelled(): void {
