@@ -21,7 +21,9 @@ interface ValueErrorLike {
 /** "field \"options.temperature\": expected number" from an Elysia/TypeBox validation error. */
 function validationMessage(err: unknown): string {
   const all = (err as { all?: ValueErrorLike[] }).all;
-  const first = all?.[0] ?? (err as { valueError?: ValueErrorLike }).valueError;
+  // The shallowest failing path is the field the client got wrong (deeper ones follow from it).
+  const byDepth = [...(all ?? [])].sort((a, b) => (a.path ?? "").length - (b.path ?? "").length);
+  const first = byDepth[0] ?? (err as { valueError?: ValueErrorLike }).valueError;
   const field = (first?.path ?? "").replace(/^\//, "").replaceAll("/", ".");
   const what = (first?.message ?? "invalid value").replace(/^Expected/, "expected");
   if (!field) return `invalid request body: ${what}`;
@@ -53,6 +55,7 @@ export function errorAnswer(err: unknown, code?: string | number): ErrorAnswer {
 /** The JSON error response; server faults (5xx) are logged. */
 export function errorResponse(err: unknown, code: string | number | undefined, logger?: Logger): Response {
   const a = errorAnswer(err, code);
-  if (a.status >= 500) logger?.error("request failed", { status: a.status, error: a.message });
+  if (a.status >= 500)
+    logger?.error("request failed", { status: a.status, error: a.message, stack: (err as Error)?.stack });
   return Response.json({ error: a.message }, { status: a.status });
 }

@@ -18,6 +18,7 @@ export interface ChatInput extends CommonInput {
   truncate?: boolean;
 }
 
+const REJECTED = "\u0000rejected";
 const ROLES = new Set(["system", "user", "assistant", "tool"]);
 
 /** Runs a chat request; errors before the first token throw, so the API can answer with a status. */
@@ -59,11 +60,23 @@ export async function chat(
       return ids;
     };
     const render = (msgs: ChatMessage[]) => renderMessages(m.template, msgs, tools);
-    const prompt =
+    // A cut the template rejects (e.g. roles no longer alternating) counts as not fitting.
+    const tryRender = (msgs: ChatMessage[]) => {
+      try {
+        return render(msgs);
+      } catch (e) {
+        if (msgs.length === messages.length) throw e;
+        return REJECTED;
+      }
+    };
+    const count = async (t: string) =>
+      t === REJECTED ? Number.POSITIVE_INFINITY : (await tokenize(t)).length;
+    const fitted =
       input.truncate === false
-        ? render(messages)
-        : (await fitHistory(messages, lease.options.num_ctx, render, async (t) => (await tokenize(t)).length))
-            .prompt;
+        ? undefined
+        : await fitHistory(messages, lease.options.num_ctx, tryRender, count);
+    const prompt =
+      fitted && fitted.prompt !== REJECTED ? fitted.prompt : render(fitted?.messages ?? messages);
     deps.logger.debug("chat prompt", { model: m.name, prompt });
     const parser = tools
       ? new ToolCallParser(

@@ -61,6 +61,6 @@ export function chatRoutes(deps: InferenceDeps) {
         ...(all.logprobs.length ? { logprobs: all.logprobs } : {}),
       });
     },
-    { body: ChatRequest, parse: jsonBody },
+    { body: ChatRequest, parse: jsonBody(ChatRequest) },
   );
 }

@@ -34,6 +34,6 @@ export function createRoutes(deps: InferenceDeps) {
       if (body.stream !== false) return ndjsonResponse(progress, (p) => p, deps.logger);
       return (await lastOf(progress)) ?? { status: "success" };
     },
-    { body: CreateRequest, parse: jsonBody },
+    { body: CreateRequest, parse: jsonBody(CreateRequest) },
   );
 }

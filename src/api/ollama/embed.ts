@@ -31,10 +31,10 @@ export function embedRoutes(deps: InferenceDeps) {
   return new Elysia({ name: "ollama-embed" })
     .post("/api/embed", ({ body, request }) => embed(deps, body, request.signal), {
       body: EmbedRequest,
-      parse: jsonBody,
+      parse: jsonBody(EmbedRequest),
     })
     .post("/api/embeddings", ({ body, request }) => embeddings(deps, body, request.signal), {
       body: EmbeddingsRequest,
-      parse: jsonBody,
+      parse: jsonBody(EmbeddingsRequest),
     });
 }

@@ -57,6 +57,6 @@ export function generateRoutes(deps: InferenceDeps) {
         ...(all.logprobs.length ? { logprobs: all.logprobs } : {}),
       });
     },
-    { body: GenerateRequest, parse: jsonBody },
+    { body: GenerateRequest, parse: jsonBody(GenerateRequest) },
   );
 }

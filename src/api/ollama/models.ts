@@ -37,7 +37,7 @@ export function modelRoutes(deps: InferenceDeps) {
       await listModels(deps);
       return empty();
     })
-    .post("/api/show", ({ body }) => show(deps, body), { body: ShowRequest, parse: jsonBody })
+    .post("/api/show", ({ body }) => show(deps, body), { body: ShowRequest, parse: jsonBody(ShowRequest) })
     .get("/api/ps", async () => ({ models: await runningModels(deps) }))
     .post(
       "/api/copy",
@@ -45,7 +45,7 @@ export function modelRoutes(deps: InferenceDeps) {
         await copyModel(deps, body.source, body.destination);
         return empty();
       },
-      { body: CopyRequest, parse: jsonBody },
+      { body: CopyRequest, parse: jsonBody(CopyRequest) },
     )
     .delete(
       "/api/delete",
@@ -53,6 +53,6 @@ export function modelRoutes(deps: InferenceDeps) {
         await deleteModel(deps, body.model || body.name);
         return empty();
       },
-      { body: DeleteRequest, parse: jsonBody },
+      { body: DeleteRequest, parse: jsonBody(DeleteRequest) },
     );
 }

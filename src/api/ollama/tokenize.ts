@@ -28,10 +28,10 @@ export function tokenizeRoutes(deps: InferenceDeps) {
       "/api/tokenize",
       ({ body, request }) =>
         tokenize(deps, { ...body, text: body.text ?? body.content ?? "" }, request.signal),
-      { body: TokenizeRequest, parse: jsonBody },
+      { body: TokenizeRequest, parse: jsonBody(TokenizeRequest) },
     )
     .post("/api/detokenize", ({ body, request }) => detokenize(deps, body, request.signal), {
       body: DetokenizeRequest,
-      parse: jsonBody,
+      parse: jsonBody(DetokenizeRequest),
     });
 }

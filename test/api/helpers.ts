@@ -1,0 +1,96 @@
+/** Test helpers: an in-process `tsllm serve` on port 0 with its own temp model store, and model uploads. */
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Ollama } from "ollama";
+import { type RunningServer, startServer } from "../../src/cli/serve.ts";
+import { Env } from "../../src/config/env.ts";
+import { Logger } from "../../src/log.ts";
+import { synthModel } from "../fixtures/models.ts";
+
+/** A running server, an ollama client for it, and helpers. */
+export interface TestServer {
+  url: string;
+  client: Ollama;
+  server: RunningServer;
+  /** Uploads a GGUF through /api/blobs and creates `name` from it via /api/create. */
+  createFrom(name: string, gguf: string, extra?: Record<string, unknown>): Promise<string>;
+  /** POSTs (or other method) JSON/text to the server. */
+  request(path: string, body?: unknown, method?: string): Promise<JsonResponse>;
+  stop(): Promise<void>;
+}
+
+/** A decoded JSON response body. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions read arbitrary fields
+export type Json = Record<string, any>;
+
+/** A Response whose JSON body is typed loosely. */
+export interface JsonResponse extends Response {
+  json(): Promise<Json>;
+}
+
+/** Deterministic sampling for tests. */
+export const GREEDY = { temperature: 0, seed: 1, repeat_penalty: 1 };
+
+/** Synthetic models the API tests use. */
+export const models = {
+  chat: () => synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm" }),
+  embed: () => synthModel({ preset: "embed", quant: "f32", vocab: "bert-bge" }),
+};
+
+/** Digest of a file in the API's `sha256:<hex>` form. */
+export function fileDigest(path: string): string {
+  return `sha256:${createHash("sha256").update(readFileSync(path)).digest("hex")}`;
+}
+
+/** Starts a server with a fresh model store; `env` adds or overrides variables. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const root = mkdtempSync(join(tmpdir(), "tsllm-api-"));
+  const server = await startServer(
+    new Env({
+      ...process.env,
+      TSLLM_HOST: "127.0.0.1:0",
+      TSLLM_MODELS: join(root, "models"),
+      TSLLM_RUNTIME_DIR: root,
+      TSLLM_NUM_THREADS: "2",
+      TSLLM_NUM_PARALLEL: "2",
+      TSLLM_LLM_LIBRARY: "cpu",
+      ...env,
+    }),
+    new Logger(process.env.TSLLM_TEST_LOG === "1" ? "debug" : "error"),
+  );
+  const client = new Ollama({ host: server.url });
+  const request = (path: string, body?: unknown, method = "POST"): Promise<JsonResponse> =>
+    fetch(`${server.url}${path}`, {
+      method,
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    }) as Promise<JsonResponse>;
+  return {
+    url: server.url,
+    client,
+    server,
+    request,
+    async createFrom(name, gguf, extra = {}) {
+      const digest = fileDigest(gguf);
+      const up = await fetch(`${server.url}/api/blobs/${digest}`, {
+        method: "POST",
+        body: await Bun.file(gguf).bytes(),
+      });
+      if (up.status !== 201 && up.status !== 200)
+        throw new Error(`blob upload: ${up.status} ${await up.text()}`);
+      const r: { status: string } = await client.create({
+        model: name,
+        files: { "model.gguf": digest },
+        ...extra,
+      } as never);
+      if (r.status !== "success") throw new Error(`create: ${JSON.stringify(r)}`);
+      return digest;
+    },
+    async stop() {
+      await server.stop(2000);
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
