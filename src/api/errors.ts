@@ -55,7 +55,6 @@ export function errorAnswer(err: unknown, code?: string | number): ErrorAnswer {
 /** The JSON error response; server faults (5xx) are logged. */
 export function errorResponse(err: unknown, code: string | number | undefined, logger?: Logger): Response {
   const a = errorAnswer(err, code);
-  if (a.status >= 500)
-    logger?.error("request failed", { status: a.status, error: a.message, stack: (err as Error)?.stack });
+  if (a.status >= 500) logger?.error("request failed", { status: a.status, error: a.message });
   return Response.json({ error: a.message }, { status: a.status });
 }

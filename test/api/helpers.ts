@@ -58,7 +58,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       TSLLM_LLM_LIBRARY: "cpu",
       ...env,
     }),
-    new Logger(process.env.TSLLM_TEST_LOG === "1" ? "debug" : "error"),
+    new Logger("error"),
   );
   const client = new Ollama({ host: server.url });
   const request = (path: string, body?: unknown, method = "POST"): Promise<JsonResponse> =>
@@ -80,11 +80,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       });
       if (up.status !== 201 && up.status !== 200)
         throw new Error(`blob upload: ${up.status} ${await up.text()}`);
-      const r: { status: string } = await client.create({
+      const r = (await client.create({
         model: name,
         files: { "model.gguf": digest },
         ...extra,
-      } as never);
+      } as never)) as unknown as { status: string };
       if (r.status !== "success") throw new Error(`create: ${JSON.stringify(r)}`);
       return digest;
     },
