@@ -52,9 +52,9 @@ export function errorAnswer(err: unknown, code?: string | number): ErrorAnswer {
   return { status: 500, message: (err as Error)?.message || String(err) };
 }
 
-/** The JSON error response; server faults (5xx) are logged. */
+/** The JSON error response; server faults (500) are logged. */
 export function errorResponse(err: unknown, code: string | number | undefined, logger?: Logger): Response {
   const a = errorAnswer(err, code);
-  if (a.status >= 500) logger?.error("request failed", { status: a.status, error: a.message });
+  if (a.status === 500) logger?.error("request failed", { status: a.status, error: a.message });
   return Response.json({ error: a.message }, { status: a.status });
 }
