@@ -52,7 +52,11 @@ const embeddedModule = resolve(import.meta.dir, "src/llama/ffi/embedded.ts");
 
 const started = performance.now();
 const result = await Bun.build({
-  entrypoints: ["./src/main.ts", "./src/runner/server/engine-worker.ts"],
+  entrypoints: [
+    "./src/main.ts",
+    "./src/runner/server/engine-worker.ts",
+    "./src/inference/quantize-worker.ts",
+  ],
   compile: { outfile: values.outfile },
   minify: true,
   plugins: [

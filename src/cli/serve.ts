@@ -3,7 +3,6 @@
  * processes), inference services, the HTTP app, and Bun.serve on TSLLM_HOST. SIGINT/SIGTERM stop
  * accepting, drain in-flight requests for a bounded time, close every runner and exit 0.
  */
-import { freemem, totalmem } from "node:os";
 import { createApp } from "../api/index.ts";
 import { declaredEnv, ENV, Env } from "../config/env.ts";
 import { type InferenceDeps, ggufOf, parseDuration, workerQuantizer } from "../inference/index.ts";
@@ -11,7 +10,8 @@ import type { BackendOptions } from "../llama/engine/backend.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { RunnerClient } from "../runner/client.ts";
 import type { LoadOptions } from "../runner/protocol.ts";
-import { type Device, modelFactsFromGguf, Scheduler } from "../scheduler/index.ts";
+import { modelFactsFromGguf, Scheduler } from "../scheduler/index.ts";
+import { deviceList, probeDevices } from "./devices.ts";
 import { ModelStore } from "../store/index.ts";
 import { VERSION } from "../version.ts";
 
@@ -36,11 +36,6 @@ export function parseHost(value: string): { hostname: string; port: number } {
   return { hostname: host || "127.0.0.1", port: m?.[2] !== undefined ? Number(m[2]) : 11434 };
 }
 
-/** Host memory as the only device (the server never loads libllama to ask ggml). */
-async function hostDevices(): Promise<Device[]> {
-  return [{ id: "cpu", name: "CPU", type: "cpu", free: freemem(), total: totalmem() }];
-}
-
 function kvType(env: Env, log: Logger): LoadOptions["kv_cache_type"] {
   const v = env.get(ENV.KV_CACHE_TYPE).toLowerCase();
   if (v === "f16" || v === "q8_0" || v === "q4_0" || v === "f32") return v;
@@ -54,10 +49,11 @@ export async function startServer(env: Env, logger: Logger = createLogger(env)):
   for (const name of env.unknown()) log.warn("unknown environment variable", { name });
   const store = ModelStore.fromEnv(env);
   const keepAlive = parseDuration(env.get(ENV.KEEP_ALIVE));
-  const variant = env.get(ENV.LLM_LIBRARY) || undefined;
+  const probe = await probeDevices(env, log);
+  const variant = probe.variant;
   const scheduler = new Scheduler({
     spawnRunner: (spec) => new RunnerClient(spec, { env }),
-    devices: hostDevices,
+    devices: deviceList(probe),
     describeModel: async (path) => modelFactsFromGguf(await ggufOf(path)),
     maxQueue: env.int(ENV.MAX_QUEUE),
     maxLoadedModels: env.int(ENV.MAX_LOADED_MODELS),
@@ -81,7 +77,7 @@ export async function startServer(env: Env, logger: Logger = createLogger(env)):
       numThread: env.int(ENV.NUM_THREADS),
       flashAttention: env.bool(ENV.FLASH_ATTENTION),
       kvCacheType: kvType(env, log),
-      totalVram: async () => 0,
+      totalVram: async () => probe.gpus.reduce((n, g) => n + g.total, 0),
     },
     quantize: workerQuantizer(backend),
   };

@@ -1,5 +1,6 @@
 /** A Quantizer that runs each job in a fresh Worker (libllama never loads on the server's main thread). */
 import type { BackendOptions } from "../llama/engine/backend.ts";
+import { workerEntry } from "../worker-entry.ts";
 import type { Quantizer } from "./deps.ts";
 import { QuantizeFailedError } from "./errors.ts";
 import type { QuantizeJob } from "./quantize-worker.ts";
@@ -8,7 +9,9 @@ import type { QuantizeJob } from "./quantize-worker.ts";
 export function workerQuantizer(backend: BackendOptions): Quantizer {
   return (input, output, type) =>
     new Promise<void>((resolve, reject) => {
-      const worker = new Worker(new URL("./quantize-worker.ts", import.meta.url).href);
+      const worker = new Worker(
+        workerEntry("inference/quantize-worker.ts", new URL("./quantize-worker.ts", import.meta.url)),
+      );
       const done = (err?: Error) => {
         worker.terminate();
         if (err) reject(err);

@@ -22,12 +22,15 @@ export interface RunnerClientOptions {
   pollMs?: number;
 }
 
+/** The command line that starts this executable again (the compiled binary, or bun + src/main.ts). */
+export function selfCommand(): string[] {
+  const compiled = import.meta.path.startsWith("/$bunfs");
+  return compiled ? [process.execPath] : [process.execPath, resolve(import.meta.dir, "../main.ts")];
+}
+
 /** The command line that starts this executable as a runner. */
 export function runnerCommand(): string[] {
-  const compiled = import.meta.path.startsWith("/$bunfs");
-  return compiled
-    ? [process.execPath, "runner"]
-    : [process.execPath, resolve(import.meta.dir, "../main.ts"), "runner"];
+  return [...selfCommand(), "runner"];
 }
 
 /** A live runner process. */
@@ -246,11 +249,9 @@ export class RunnerClient implements Runner {
   async close(): Promise<void> {
     if (this.#exited) return;
     this.#proc.kill("SIGTERM");
-    const done = await Promise.race([this.#exit.then(() => true), Bun.sleep(3000).then(() => false)]);
-    if (!done) {
-      this.#proc.kill("SIGKILL");
-      await this.#exit;
-    }
+    const killer = setTimeout(() => this.#proc.kill("SIGKILL"), 3000);
+    await this.#exit;
+    clearTimeout(killer);
   }
 
   /** Resolves with the exit error when the process ends. */

@@ -3,11 +3,11 @@
  * the control API on a Unix socket; the engine Worker does all native work. The runner exits when its
  * parent goes away (stdin EOF or re-parenting), so no runner outlives `serve`.
  */
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { ENV, type Env } from "../../config/env.ts";
 import { InvalidInputError } from "../../errors.ts";
 import { SharedCell } from "../../llama/ffi/memory.ts";
+import { workerEntry } from "../../worker-entry.ts";
 import { RunnerControl } from "./control.ts";
 import { routes } from "./routes.ts";
 
@@ -15,7 +15,9 @@ import { routes } from "./routes.ts";
 export async function runnerMain(args: string[], env: Env): Promise<number> {
   const { values } = parseArgs({ args, options: { model: { type: "string" }, socket: { type: "string" } } });
   if (!values.model || !values.socket) throw new InvalidInputError("runner needs --model and --socket");
-  const worker = new Worker(workerEntry());
+  const worker = new Worker(
+    workerEntry("runner/server/engine-worker.ts", new URL("./engine-worker.ts", import.meta.url)),
+  );
   const control = new RunnerControl(worker, values.model, new SharedCell(), {
     variant: env.get(ENV.LLM_LIBRARY) || undefined,
     libDir: env.path(ENV.LIB_DIR) || undefined,
@@ -44,16 +46,6 @@ export async function runnerMain(args: string[], env: Env): Promise<number> {
   watchParent(() => void exit(0));
   await new Promise(() => {});
   return 0;
-}
-
-/**
- * The engine Worker's entry: beside this file in development; in a compiled executable the worker is a
- * separate entry point that the bundler places at runner/server/engine-worker.js under the bundle root.
- */
-function workerEntry(): string {
-  if (import.meta.path.startsWith("/$bunfs"))
-    return `${dirname(import.meta.path)}/runner/server/engine-worker.js`;
-  return new URL("./engine-worker.ts", import.meta.url).href;
 }
 
 /** Calls `gone` when the parent process dies: stdin closes, or we get re-parented. */
