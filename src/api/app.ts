@@ -3,6 +3,7 @@ import { Elysia } from "elysia";
 import type { InferenceDeps } from "../inference/index.ts";
 import { errorResponse } from "./errors.ts";
 import { basicRoutes } from "./ollama/basics.ts";
+import { blobUploadTarget, uploadBlob } from "./ollama/blob-upload.ts";
 import { blobRoutes } from "./ollama/blobs.ts";
 import { chatRoutes } from "./ollama/chat.ts";
 import { createRoutes } from "./ollama/create.ts";
@@ -30,3 +31,15 @@ export function createApp(deps: AppDeps) {
 
 /** The app's type, for callers that hold one. */
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * The server's fetch handler: blob uploads stream straight to the store (see ollama/blob-upload.ts);
+ * everything else goes through the Elysia app.
+ */
+export function createFetchHandler(deps: AppDeps): (req: Request) => Promise<Response> {
+  const app = createApp(deps);
+  return (req) => {
+    const digest = blobUploadTarget(req);
+    return digest === null ? app.handle(req) : uploadBlob(deps, digest, req, deps.logger);
+  };
+}

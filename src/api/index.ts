@@ -1,3 +1,3 @@
 /** The HTTP layer: the app factory and its error mapper. */
-export { type App, type AppDeps, createApp } from "./app.ts";
+export { type App, type AppDeps, createApp, createFetchHandler } from "./app.ts";
 export { errorAnswer, errorResponse } from "./errors.ts";

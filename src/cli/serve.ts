@@ -3,7 +3,7 @@
  * processes), inference services, the HTTP app, and Bun.serve on TSLLM_HOST. SIGINT/SIGTERM stop
  * accepting, drain in-flight requests for a bounded time, close every runner and exit 0.
  */
-import { createApp } from "../api/index.ts";
+import { createFetchHandler } from "../api/index.ts";
 import { declaredEnv, ENV, Env } from "../config/env.ts";
 import { type InferenceDeps, ggufOf, parseDuration, workerQuantizer } from "../inference/index.ts";
 import type { BackendOptions } from "../llama/engine/backend.ts";
@@ -81,9 +81,16 @@ export async function startServer(env: Env, logger: Logger = createLogger(env)):
     },
     quantize: workerQuantizer(backend),
   };
-  const app = createApp(deps);
+  const handle = createFetchHandler(deps);
   const { hostname, port } = parseHost(env.get(ENV.HOST));
-  const server = Bun.serve({ hostname, port, fetch: (req) => app.handle(req), idleTimeout: 0 });
+  // Blob uploads are model-sized: no body size limit (they stream to disk).
+  const server = Bun.serve({
+    hostname,
+    port,
+    fetch: handle,
+    idleTimeout: 0,
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+  });
   const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
   const url = `http://${shown}:${server.port}`;
   log.info(`Listening on ${shown}:${server.port} (version ${VERSION})`);

@@ -133,7 +133,10 @@ async function* iterate(source: ByteSource): AsyncIterable<Uint8Array> {
         yield value;
       }
     } finally {
-      reader.releaseLock();
+      // Bun 1.3 throws "undefined is not a function" from releaseLock on a finished request body.
+      try {
+        reader.releaseLock();
+      } catch {}
     }
   } else {
     yield* source;

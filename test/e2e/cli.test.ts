@@ -81,6 +81,14 @@ describe("compiled ./tsllm end to end", () => {
     expect(rm.code).toBe(0);
     expect(tsllm("list").out).not.toContain("mini");
 
+    // Quantization runs in a Worker inside the executable (libllama never loads in the server thread).
+    const f32 = await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm" });
+    writeFileSync(join(ctx.dir, "Modelfile.q"), `FROM ${f32}\n`);
+    const q = tsllm("create", "miniq", "-f", "Modelfile.q", "--quantize", "q8_0");
+    expect(q.code, q.err).toBe(0);
+    expect(tsllm("show", "miniq").out).toMatch(/quantization\s+Q8_0/);
+    expect(tsllm("rm", "miniq").code).toBe(0);
+
     const missing = tsllm("run", "nope", "hi");
     expect(missing.code).not.toBe(0);
     expect(missing.err.trim()).toMatch(/^Error: .*model ["']?nope.* not found/);
