@@ -12,6 +12,7 @@ import {
   ModelLoadError,
 } from "./errors.ts";
 import { lastError, type Model } from "./model.ts";
+import { ThreadPool } from "./threadpool.ts";
 
 /** ggml tensor types usable for the KV cache. */
 export const KV_TYPES = { f32: 0, f16: 1, q4_0: 2, q8_0: 8 } as const;
@@ -32,6 +33,8 @@ export interface ContextOptions {
   kvType?: keyof typeof KV_TYPES;
   kvUnified?: boolean;
   offloadKqv?: boolean;
+  /** Attach a persistent CPU threadpool of nThreads threads (default true when nThreads is set). */
+  threadPool?: boolean;
 }
 
 /** Owner of one llama_context; dispose it before its Model. */
@@ -43,6 +46,7 @@ export class Context {
   readonly nSeqMax: number;
   readonly nVocab: number;
   readonly #mem: Ptr;
+  #pool: ThreadPool | null = null;
   /** Set its flag to abort the running decode between graph nodes. */
   readonly abort = new SharedCell();
   /** Native log of context creation (KV and compute buffer sizes). */
@@ -80,6 +84,10 @@ export class Context {
     this.nSeqMax = llama.llama_n_seq_max(ctx);
     this.nVocab = model.vocab.size;
     this.#mem = llama.llama_get_memory(ctx) as Ptr;
+    if (opts.nThreads && opts.threadPool !== false) {
+      this.#pool = new ThreadPool(opts.nThreads);
+      llama.llama_attach_threadpool(ctx, this.#pool.handle, null);
+    }
   }
 
   /** @internal the native handle, for engine objects only. */
@@ -194,8 +202,13 @@ export class Context {
 
   /** Frees the context. Idempotent. */
   dispose(): void {
-    if (this.#ptr) native().llama.llama_free(this.#ptr);
+    if (this.#ptr) {
+      if (this.#pool) native().llama.llama_detach_threadpool(this.#ptr);
+      native().llama.llama_free(this.#ptr);
+    }
     this.#ptr = null;
+    this.#pool?.dispose();
+    this.#pool = null;
   }
 
   [Symbol.dispose](): void {

@@ -153,6 +153,15 @@ export const DevProps = layout("ggml_backend_dev_props", 56, 8, {
   device_id: [40, "ptr"],
 });
 
+/** struct ggml_threadpool_params (cpumask is bool[GGML_MAX_N_THREADS = 512]) */
+export const ThreadpoolParams = layout("ggml_threadpool_params", 528, 4, {
+  n_threads: [512, "i32"],
+  prio: [516, "i32"],
+  poll: [520, "u32"],
+  strict_cpu: [524, "bool"],
+  paused: [525, "bool"],
+});
+
 /** Every layout, for the layout test and the shim's size defines. */
 export const ALL_LAYOUTS: readonly Layout[] = [
   ModelParams,
@@ -164,6 +173,7 @@ export const ALL_LAYOUTS: readonly Layout[] = [
   LogitBias,
   PerfContextData,
   DevProps,
+  ThreadpoolParams,
 ];
 
 /** A typed view over one struct instance held in JS memory. */

@@ -59,6 +59,8 @@ export const llamaSymbols = {
   llama_get_embeddings_ith: { args: [ptr, i32], returns: ptr },
   llama_get_embeddings_seq: { args: [ptr, i32], returns: ptr }, // float* (ctx*, llama_seq_id)
   llama_perf_context_reset: { args: [ptr], returns: v },
+  llama_attach_threadpool: { args: [ptr, ptr, ptr], returns: v }, // (ctx*, ggml_threadpool_t, ggml_threadpool_t batch|NULL)
+  llama_detach_threadpool: { args: [ptr], returns: v },
   // memory (KV cache)
   llama_memory_clear: { args: [ptr, bool], returns: v }, // (mem, bool data)
   llama_memory_seq_rm: { args: [ptr, i32, i32, i32], returns: bool }, // (mem, seq, p0, p1)
@@ -119,6 +121,7 @@ export const ggmlSymbols = {
   ggml_backend_dev_count: { args: [], returns: usize },
   ggml_backend_dev_get: { args: [usize], returns: ptr }, // ggml_backend_dev_t (size_t)
   ggml_backend_reg_count: { args: [], returns: usize },
+  ggml_backend_reg_by_name: { args: [cstring], returns: ptr }, // ggml_backend_reg_t (const char*)
 } as const;
 
 /** libggml-base (device queries) entry points. */
@@ -128,6 +131,14 @@ export const ggmlBaseSymbols = {
   ggml_backend_dev_memory: { args: [ptr, ptr, ptr], returns: v }, // (dev, size_t* free, size_t* total)
   ggml_backend_dev_type: { args: [ptr], returns: i32 }, // 0 CPU, 1 GPU, 2 IGPU, 3 ACCEL
   ggml_backend_dev_get_props: { args: [ptr, ptr], returns: v },
+  ggml_backend_reg_get_proc_address: { args: [ptr, cstring], returns: ptr }, // void* (reg, const char* name)
+  ggml_threadpool_params_init: { args: [ptr, i32], returns: v }, // (struct ggml_threadpool_params*, int n_threads)
+} as const;
+
+/** Entry points the CPU backend exposes through ggml_backend_reg_get_proc_address (it is loaded at run time). */
+export const cpuBackendSymbols = {
+  ggml_threadpool_new: { args: [ptr], returns: ptr }, // ggml_threadpool_t (struct ggml_threadpool_params*)
+  ggml_threadpool_free: { args: [ptr], returns: v },
 } as const;
 
 /** The C shim's exports (shim.c). */
