@@ -39,7 +39,7 @@ export async function startAnchor(
       "-fit",
       "off",
     ],
-    { stdout: "ignore", stderr: "ignore" },
+    { stdout: "ignore", stderr: Bun.file(`/tmp/tsllm-anchor-${port}.log`) },
   );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {

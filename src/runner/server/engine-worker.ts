@@ -3,6 +3,7 @@
  * model loads and long prefills. Runs the continuous-batching loop, yielding to the event loop between
  * steps so new requests and cancellations arrive within one decode step.
  */
+import { availableParallelism } from "node:os";
 import { TsllmError } from "../../errors.ts";
 import { initBackend } from "../../llama/engine/backend.ts";
 import { BatchEngine, type Submission } from "../../llama/engine/batching/engine.ts";
@@ -54,7 +55,8 @@ function load(msg: Extract<ToEngine, { type: "load" }>): void {
 }
 
 function contextOptions(o: LoadOptions, m: Model) {
-  const threads = o.num_thread > 0 ? o.num_thread : undefined;
+  // num_thread 0 = one thread per core (llama.cpp's own default of 4 oversubscribes small machines).
+  const threads = o.num_thread > 0 ? o.num_thread : Math.max(1, availableParallelism());
   const base = {
     nCtx: o.num_ctx,
     nThreads: threads,
