@@ -67,8 +67,11 @@ export async function anchorCompletion(
   body: Record<string, unknown>,
 ): Promise<{ ttftMs: number; n: number }> {
   const t0 = performance.now();
+  // A fresh connection per request: reusing one that llama-server closed after a stream resets.
   const res = await fetch(`${url}/completion`, {
     method: "POST",
+    headers: { connection: "close" },
+    keepalive: false,
     body: JSON.stringify({ prompt, stream: true, ...body }),
   });
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();

@@ -69,12 +69,16 @@ export async function chat(
         return REJECTED;
       }
     };
-    const count = async (t: string) =>
-      t === REJECTED ? Number.POSITIVE_INFINITY : (await tokenize(t)).length;
+    // A prompt never has more tokens than UTF-8 bytes + 2 (BOS, SPM's leading space), so a short one is
+    // known to fit without asking the runner; only long histories are tokenized to be cut exactly.
+    const budget = lease.options.num_ctx;
+    const count = async (t: string) => {
+      if (t === REJECTED) return Number.POSITIVE_INFINITY;
+      const bound = Buffer.byteLength(t) + 2;
+      return bound <= budget ? bound : (await tokenize(t)).length;
+    };
     const fitted =
-      input.truncate === false
-        ? undefined
-        : await fitHistory(messages, lease.options.num_ctx, tryRender, count);
+      input.truncate === false ? undefined : await fitHistory(messages, budget, tryRender, count);
     const prompt =
       fitted && fitted.prompt !== REJECTED ? fitted.prompt : render(fitted?.messages ?? messages);
     deps.logger.debug("chat prompt", { model: m.name, prompt });
@@ -89,7 +93,7 @@ export async function chat(
       model: m.name,
       events: streamCompletion({
         lease,
-        request: runnerRequest(await tokenize(prompt), p, input),
+        request: runnerRequest(tokenized.get(prompt) ?? prompt, p, input),
         signal,
         startedAt,
         loadNs,

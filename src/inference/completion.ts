@@ -54,8 +54,8 @@ export interface StreamSetup {
   startedAt: number;
   loadNs: number;
   parser?: ToolCallParser;
-  /** Set to return `context`: the prompt's token ids. */
-  contextPrefix?: number[];
+  /** Set to return `context`: the prompt's token ids (echoed by the runner) and the generated ones. */
+  returnContext?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -122,7 +122,7 @@ async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
           eval_count: t.predicted_n,
           eval_duration: nanos(t.predicted_ms),
         },
-        ...(s.contextPrefix ? { context: [...s.contextPrefix, ...generated] } : {}),
+        ...(s.returnContext ? { context: [...(c.prompt_tokens ?? []), ...generated] } : {}),
       };
       return;
     }

@@ -57,18 +57,15 @@ export async function generate(
     }
     if (input.context?.length) text = (await lease.runner.detokenize(input.context)) + text;
     deps.logger.debug("generate prompt", { model: m.name, prompt: text });
-    const ids = await lease.runner.tokenize(text, { addSpecial: true, parseSpecial: true });
+    // The runner tokenizes (one round trip, not two) and echoes the ids for the response's `context`.
+    const request = {
+      ...runnerRequest(text, p, input),
+      ...(input.raw ? {} : { return_prompt_tokens: true }),
+    };
     return {
       kind: "stream",
       model: m.name,
-      events: streamCompletion({
-        lease,
-        request: runnerRequest(ids, p, input),
-        signal,
-        startedAt,
-        loadNs,
-        contextPrefix: input.raw ? undefined : ids,
-      }),
+      events: streamCompletion({ lease, request, signal, startedAt, loadNs, returnContext: !input.raw }),
     };
   } catch (e) {
     lease.release();

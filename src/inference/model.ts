@@ -62,7 +62,7 @@ export async function resolveModel(
 /** The Modelfile TEMPLATE (Go syntax) when present, else the GGUF's Jinja chat template, else `{{ .Prompt }}`. */
 export function promptTemplate(stored: StoredModel, gguf: GgufFile): PromptTemplate {
   const meta = gguf.metadata;
-  if (stored.template !== undefined) return { kind: "go", go: parseTemplate(stored.template) };
+  if (stored.template !== undefined) return { kind: "go", go: cached(stored.template, parseTemplate) };
   const jinja = meta["tokenizer.chat_template"];
   if (typeof jinja === "string" && jinja.trim() !== "") {
     const tokens = meta["tokenizer.ggml.tokens"];
@@ -73,13 +73,27 @@ export function promptTemplate(stored: StoredModel, gguf: GgufFile): PromptTempl
     const addBos = meta["tokenizer.ggml.add_bos_token"];
     return {
       kind: "jinja",
-      jinja: compileJinja(jinja),
+      jinja: cached(jinja, compileJinja),
       bos: token("tokenizer.ggml.bos_token_id"),
       eos: token("tokenizer.ggml.eos_token_id"),
       addBos: typeof addBos === "boolean" ? addBos : meta["tokenizer.ggml.model"] === "llama",
     };
   }
-  return { kind: "go", go: parseTemplate("{{ .Prompt }}") };
+  return { kind: "go", go: cached("{{ .Prompt }}", parseTemplate) };
+}
+
+const compiled = new Map<string, unknown>();
+
+/** Compiled templates by source: parsing a chat template costs more than rendering it, on every request. */
+function cached<T>(source: string, compile: (src: string) => T): T {
+  const key = `${compile.name}\u0000${source}`;
+  let t = compiled.get(key) as T | undefined;
+  if (t === undefined) {
+    t = compile(source);
+    if (compiled.size >= 64) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(key, t);
+  }
+  return t;
 }
 
 /** Ollama's derived capabilities plus any the config blob lists. */

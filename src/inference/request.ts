@@ -70,8 +70,8 @@ export async function lifecycle(
   return { kind: "lifecycle", model: m.name, reason: "load" };
 }
 
-/** The runner request for a tokenized prompt. */
-export function runnerRequest(prompt: number[], p: Prepared, input: CommonInput): CompletionRequest {
+/** The runner request for a prompt (text the runner tokenizes, or token ids). */
+export function runnerRequest(prompt: string | number[], p: Prepared, input: CommonInput): CompletionRequest {
   return {
     prompt,
     options: p.options.sampling,

@@ -85,6 +85,7 @@ export const CompletionRequest = T.Object({
   logit_bias: T.Optional(T.Record(T.String(), T.Number())), // token id → bias
   logprobs: T.Optional(T.Integer({ minimum: 0, maximum: 20 })), // top-N alternatives per token
   shift: T.Optional(T.Boolean()), // context full: shift (default) or stop with "length"
+  return_prompt_tokens: T.Optional(T.Boolean()), // echo the prompt's token ids in the final record
 });
 export type CompletionRequest = Static<typeof CompletionRequest>;
 
@@ -108,6 +109,7 @@ export const CompletionDone = T.Object({
   done: T.Literal(true),
   done_reason: T.Union([T.Literal("stop"), T.Literal("length"), T.Literal("cancel")]),
   content: T.String(), // any last piece
+  prompt_tokens: T.Optional(T.Array(T.Integer())),
   timings: T.Object({
     prompt_n: T.Integer(),
     prompt_ms: T.Number(),

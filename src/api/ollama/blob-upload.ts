@@ -28,7 +28,7 @@ export async function uploadBlob(
     const digest = parseDigest(raw);
     if (!req.body) throw new InvalidInputError("missing request body");
     if (await deps.store.blobs.has(digest)) {
-      await req.body.cancel().catch(() => {});
+      await drain(req.body);
       return new Response(null, { status: 200 });
     }
     await deps.store.blobs.writeFromStream(digest, req.body);
@@ -36,4 +36,13 @@ export async function uploadBlob(
   } catch (e) {
     return errorResponse(e, undefined, logger);
   }
+}
+
+/**
+ * Reads a body to its end and discards it: a client still sending must get to the end and read our answer
+ * (cancelling can leave it hanging). No releaseLock: Bun 1.3 throws from it on a finished request body.
+ */
+async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = body.getReader();
+  while (!(await reader.read()).done) {}
 }

@@ -33,6 +33,12 @@ export interface ContextOptions {
   kvType?: keyof typeof KV_TYPES;
   kvUnified?: boolean;
   offloadKqv?: boolean;
+  /**
+   * Rows with outputs (logits) one decode may request, and per sequence. Generation needs one per sequence
+   * (its next token); a small bound keeps the output buffer and the reserved graph small, as llama-server does.
+   */
+  maxOutputs?: number;
+  maxOutputsPerSeq?: number;
   /** Attach a persistent CPU threadpool of nThreads threads (default true when nThreads is set). */
   threadPool?: boolean;
 }
@@ -68,6 +74,8 @@ export class Context {
     if (opts.kvType) p.set("type_k", KV_TYPES[opts.kvType]).set("type_v", KV_TYPES[opts.kvType]);
     if (opts.kvUnified !== undefined) p.set("kv_unified", opts.kvUnified);
     if (opts.offloadKqv !== undefined) p.set("offload_kqv", opts.offloadKqv);
+    if (opts.maxOutputs) p.set("n_outputs_max", opts.maxOutputs);
+    if (opts.maxOutputsPerSeq) p.set("n_outputs_max_per_seq", opts.maxOutputsPerSeq);
     p.set("no_perf", false);
     p.set("abort_callback", shim.tsllm_abort_callback() as number).set(
       "abort_callback_data",

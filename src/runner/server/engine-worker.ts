@@ -109,13 +109,15 @@ function handle(msg: ToEngine): void {
           status: 400,
         });
       const id = msg.id;
+      const prompt = tokens(msg.req.prompt);
+      const promptTokens = msg.returnPromptTokens ? prompt : undefined;
       const sub = engine.submit(
-        { ...msg.req, prompt: tokens(msg.req.prompt) },
+        { ...msg.req, prompt },
         {
           piece: (piece) => post({ type: "piece", id, piece }),
           done: (reason, content, timings) => {
             running.delete(id);
-            post({ type: "done", id, reason, content, timings });
+            post({ type: "done", id, reason, content, timings, promptTokens });
           },
           error: (e) => {
             running.delete(id);

@@ -13,7 +13,12 @@ export type ToEngine =
       progressCell: number;
       backend: BackendInit;
     }
-  | { type: "generate"; id: number; req: Omit<GenerateRequest, "prompt"> & { prompt: string | number[] } }
+  | {
+      type: "generate";
+      id: number;
+      req: Omit<GenerateRequest, "prompt"> & { prompt: string | number[] };
+      returnPromptTokens?: boolean;
+    }
   | { type: "cancel"; id: number; target: number }
   | { type: "embed"; id: number; input: (string | number[])[]; truncate: boolean }
   | { type: "tokenize"; id: number; content: string; addSpecial: boolean; parseSpecial: boolean }
@@ -26,7 +31,14 @@ export type ToEngineBody = ToEngine extends infer M ? (M extends ToEngine ? Omit
 /** Engine → HTTP thread. */
 export type FromEngine =
   | { type: "piece"; id: number; piece: Piece }
-  | { type: "done"; id: number; reason: DoneReason; content: string; timings: Timings }
+  | {
+      type: "done";
+      id: number;
+      reason: DoneReason;
+      content: string;
+      timings: Timings;
+      promptTokens?: number[];
+    }
   | { type: "error"; id: number; message: string; code: string; status: number }
   | { type: "result"; id: number; value: unknown }
   | { type: "loaded"; id: number; value: LoadResponse }

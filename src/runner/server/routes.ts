@@ -65,15 +65,24 @@ function completion(control: RunnerControl, r: CompletionRequest, signal: AbortS
   const stream = new ReadableStream<Uint8Array>({
     start(ctrl) {
       const line = (o: unknown) => ctrl.enqueue(enc.encode(`${JSON.stringify(o)}\n`));
-      id = control.send({ type: "generate", req: toGenerate(r) }, (m: FromEngine) => {
-        if (m.type === "piece")
-          return line({ content: m.piece.content, tokens: m.piece.tokens, logprobs: m.piece.logprobs });
-        control.forget(id);
-        if (m.type === "done")
-          line({ done: true, done_reason: m.reason, content: m.content, timings: m.timings });
-        else if (m.type === "error") line({ error: m.message, code: m.code });
-        ctrl.close();
-      });
+      id = control.send(
+        { type: "generate", req: toGenerate(r), returnPromptTokens: r.return_prompt_tokens },
+        (m: FromEngine) => {
+          if (m.type === "piece")
+            return line({ content: m.piece.content, tokens: m.piece.tokens, logprobs: m.piece.logprobs });
+          control.forget(id);
+          if (m.type === "done")
+            line({
+              done: true,
+              done_reason: m.reason,
+              content: m.content,
+              timings: m.timings,
+              prompt_tokens: m.promptTokens,
+            });
+          else if (m.type === "error") line({ error: m.message, code: m.code });
+          ctrl.close();
+        },
+      );
       // A client that goes away cancels the request: the slot stops at its next decode step.
       signal.addEventListener("abort", cancel);
     },
