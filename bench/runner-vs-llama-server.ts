@@ -16,9 +16,9 @@ const { values } = parseArgs({
   args: Bun.argv.slice(2),
   options: {
     threads: { type: "string", default: "2" },
-    tokens: { type: "string", default: "64" },
+    tokens: { type: "string", default: "128" },
     streams: { type: "string", default: "1,2,4,8" },
-    reps: { type: "string", default: "3" },
+    reps: { type: "string", default: "5" },
   },
 });
 const threads = Number(values.threads);
@@ -79,21 +79,11 @@ async function anchor(parallel: number) {
 
 type Engine = Awaited<ReturnType<typeof ours>>;
 
+/** Aggregate generated tokens per second of `streams` concurrent completions. */
 async function throughput(e: Engine, streams: number): Promise<number> {
-  const runs: number[] = [];
-  for (let k = 0; k < reps; k++) {
-    const t0 = performance.now();
-    const res = await Promise.all(Array.from({ length: streams }, () => e.complete(tokens(16), nGen)));
-    runs.push(res.reduce((a, r) => a + r.n, 0) / ((performance.now() - t0) / 1000));
-  }
-  return median(runs);
-}
-
-async function ttft512(e: Engine): Promise<number> {
-  await e.complete(tokens(512), 1); // warm-up
-  const xs: number[] = [];
-  for (let k = 0; k < reps; k++) xs.push((await e.complete(tokens(512), 1)).ttftMs);
-  return median(xs);
+  const t0 = performance.now();
+  const res = await Promise.all(Array.from({ length: streams }, () => e.complete(tokens(16), nGen)));
+  return res.reduce((a, r) => a + r.n, 0) / ((performance.now() - t0) / 1000);
 }
 
 async function cacheWin(e: Engine): Promise<{ first: number; second: number }> {
@@ -103,28 +93,33 @@ async function cacheWin(e: Engine): Promise<{ first: number; second: number }> {
   return { first: first.ttftMs, second: second.ttftMs };
 }
 
+/** Runs `f` on both engines alternately `reps` times (machine noise then hits both alike); medians. */
+async function alternate(a: Engine, o: Engine, f: (e: Engine) => Promise<number>): Promise<[number, number]> {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let k = 0; k < reps; k++) {
+    ys.push(await f(a));
+    xs.push(await f(o));
+  }
+  return [median(xs), median(ys)];
+}
+
 const rows: string[] = [];
 for (const n of values.streams.split(",").map(Number)) {
   const a = await anchor(n);
-  const at = await throughput(a, n);
-  const attft = n === 1 ? await ttft512(a) : 0;
-  await a.stop();
   const o = await ours(n);
-  const ot = await throughput(o, n);
-  const ottft = n === 1 ? await ttft512(o) : 0;
-  const win = n === 1 ? await cacheWin(o) : null;
-  await o.stop();
+  await throughput(a, n); // warm-up both
+  await throughput(o, n);
+  const [ot, at] = await alternate(a, o, (e) => throughput(e, n));
   rows.push(`| ${n} | ${ot.toFixed(2)} | ${at.toFixed(2)} | ${(ot / at).toFixed(3)} |`);
-  if (n === 1) {
-    rows.push(
-      `|  | TTFT 512-token prompt: tsllm ${ottft.toFixed(0)} ms, llama-server ${attft.toFixed(0)} ms, ratio ${(ottft / attft).toFixed(3)} | | |`,
-    );
-    rows.push(
-      `|  | 2,000-token conversation: first turn ${win?.first.toFixed(0)} ms, second turn ${win?.second.toFixed(0)} ms, ${((win?.first ?? 0) / (win?.second ?? 1)).toFixed(1)}× faster | | |`,
-    );
-  }
   console.error(rows.at(-1));
+  if (n === 1) {
+    const [ottft, attft] = await alternate(a, o, (e) => e.complete(tokens(512), 1).then((r) => r.ttftMs));
+    const win = await cacheWin(o);
+    rows.push(`|  | TTFT 512-token prompt: tsllm ${ottft.toFixed(0)} ms, llama-server ${attft.toFixed(0)} ms, ratio ${(ottft / attft).toFixed(3)} | | |`);
+    rows.push(`|  | 2,000-token conversation: first turn ${win.first.toFixed(0)} ms, second turn ${win.second.toFixed(0)} ms, ${(win.first / win.second).toFixed(1)}× faster | | |`);
+  }
+  await a.stop();
+  await o.stop();
 }
-console.log(
-  `| streams | tsllm runner (gen t/s) | llama-server (gen t/s) | ratio |\n|---|---|---|---|\n${rows.join("\n")}`,
-);
+console.log(`| streams | tsllm runner (gen t/s) | llama-server (gen t/s) | ratio |\n|---|---|---|---|\n${rows.join("\n")}`);
