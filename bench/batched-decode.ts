@@ -11,11 +11,21 @@ import { Context } from "../src/llama/engine/context.ts";
 import { Model } from "../src/llama/engine/model.ts";
 import { synthModel } from "../test/fixtures/models.ts";
 
-const { values } = parseArgs({ args: Bun.argv.slice(2), options: { threads: { type: "string", default: "2" }, batches: { type: "string", default: "1,4" } } });
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { threads: { type: "string", default: "2" }, batches: { type: "string", default: "1,4" } },
+});
 initBackend({ cacheDir: `${process.env.HOME}/.cache/tsllm`, libDir: process.env.TSLLM_LIB_DIR });
 const model = Model.load(await synthModel({ preset: "1b", quant: "q4_0", vocab: "llama-spm" }));
 const sizes = values.batches.split(",").map(Number);
-const ctx = new Context(model, { nCtx: 4096, nBatch: 512, nUbatch: 512, nSeqMax: Math.max(...sizes), nThreads: Number(values.threads), kvUnified: true });
+const ctx = new Context(model, {
+  nCtx: 4096,
+  nBatch: 512,
+  nUbatch: 512,
+  nSeqMax: Math.max(...sizes),
+  nThreads: Number(values.threads),
+  kvUnified: true,
+});
 const batch = new Batch(512, 1);
 console.log("| B | S_TG t/s | ms/step |\n|---|---|---|");
 for (const B of sizes) {

@@ -116,10 +116,16 @@ for (const n of values.streams.split(",").map(Number)) {
   if (n === 1) {
     const [ottft, attft] = await alternate(a, o, (e) => e.complete(tokens(512), 1).then((r) => r.ttftMs));
     const win = await cacheWin(o);
-    rows.push(`|  | TTFT 512-token prompt: tsllm ${ottft.toFixed(0)} ms, llama-server ${attft.toFixed(0)} ms, ratio ${(ottft / attft).toFixed(3)} | | |`);
-    rows.push(`|  | 2,000-token conversation: first turn ${win.first.toFixed(0)} ms, second turn ${win.second.toFixed(0)} ms, ${(win.first / win.second).toFixed(1)}× faster | | |`);
+    rows.push(
+      `|  | TTFT 512-token prompt: tsllm ${ottft.toFixed(0)} ms, llama-server ${attft.toFixed(0)} ms, ratio ${(ottft / attft).toFixed(3)} | | |`,
+    );
+    rows.push(
+      `|  | 2,000-token conversation: first turn ${win.first.toFixed(0)} ms, second turn ${win.second.toFixed(0)} ms, ${(win.first / win.second).toFixed(1)}× faster | | |`,
+    );
   }
   await a.stop();
   await o.stop();
 }
-console.log(`| streams | tsllm runner (gen t/s) | llama-server (gen t/s) | ratio |\n|---|---|---|---|\n${rows.join("\n")}`);
+console.log(
+  `| streams | tsllm runner (gen t/s) | llama-server (gen t/s) | ratio |\n|---|---|---|---|\n${rows.join("\n")}`,
+);
