@@ -79,26 +79,54 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
       return host.version();
     }
 
-    const options = { ...p.options, num_gpu: p.options.num_gpu < 0 ? plan.offloaded : p.options.num_gpu };
-    const spec: RunnerSpec = { model: p.model, options, ...(opts.variant ? { variant: opts.variant } : {}) };
-    const runner = opts.spawnRunner(spec);
-    const entry = new LoadedModel(p.model, p.name, p.options, runner, plan, facts, p.keepAliveMs);
-    entry.lastUsed = host.tick();
-    table.set(entry);
-    opts.logger?.info("loading model", {
-      model: p.model,
-      num_gpu: options.num_gpu,
-      layers: plan.totalLayers,
-    });
-    try {
-      await runner.waitUntilRunning();
-    } catch (err) {
-      table.unload(entry, "load failed");
-      throw err;
+    const auto = p.options.num_gpu < 0;
+    let numGpu = auto
+      ? Math.min(plan.offloaded, table.layerCeiling.get(p.model) ?? plan.offloaded)
+      : p.options.num_gpu;
+    let entry: LoadedModel;
+    // Back-off: when the runner runs out of device memory (the estimate was optimistic), retry with half the
+    // GPU layers, and never again try a layer count that failed for this model.
+    for (;;) {
+      const options = { ...p.options, num_gpu: numGpu };
+      const spec: RunnerSpec = {
+        model: p.model,
+        options,
+        ...(opts.variant ? { variant: opts.variant } : {}),
+      };
+      const runner = opts.spawnRunner(spec);
+      entry = new LoadedModel(p.model, p.name, p.options, runner, plan, facts, p.keepAliveMs);
+      entry.lastUsed = host.tick();
+      table.set(entry);
+      opts.logger?.info("loading model", { model: p.model, num_gpu: numGpu, layers: plan.totalLayers });
+      try {
+        await runner.waitUntilRunning();
+        break;
+      } catch (err) {
+        table.unload(entry, "load failed");
+        if (!(auto && numGpu > 0 && isOutOfMemory(err))) throw err;
+        const next = Math.floor(numGpu / 2);
+        table.layerCeiling.set(p.model, next);
+        opts.logger?.warn("model did not fit the GPU, retrying with fewer layers", {
+          model: p.model,
+          from: numGpu,
+          to: next,
+        });
+        numGpu = next;
+        await table.settle();
+        if (!host.wanted(p)) return null;
+      }
     }
     if (!table.holds(entry)) return null; // unloaded or shut down while loading
     entry.state = "ready";
     host.ready(entry, p);
     return null;
   }
+}
+
+/** True for a load that failed because a device ran out of memory (libllama's and the backends' wording). */
+export function isOutOfMemory(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : String(err);
+  return /out of (device )?memory|OutOfDeviceMemory|failed to allocate|unable to allocate|cudaMalloc failed/i.test(
+    msg,
+  );
 }

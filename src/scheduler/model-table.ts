@@ -62,6 +62,8 @@ export type UnloadHook = (entry: LoadedModel, reason: string) => void;
 /** Runners by blob path; removing an entry closes its runner, and `settle` waits for those closes. */
 export class ModelTable {
   private byPath = new Map<string, LoadedModel>();
+  /** Per model path: the most GPU layers known to load; layouts above it ran out of memory once. */
+  readonly layerCeiling = new Map<string, number>();
   private closing = new Set<Promise<void>>();
 
   constructor(

@@ -1,6 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { syntheticFacts } from "./layout/synthetic.ts";
-import { promiseState, settle, testLoadOptions, testRequest as req, testScheduler } from "./testing.ts";
+import {
+  FakeRunner,
+  promiseState,
+  settle,
+  testLoadOptions,
+  testRequest as req,
+  testScheduler,
+} from "./testing.ts";
 import type { Device } from "./types.ts";
 
 const MiB = 1024 * 1024;
@@ -70,6 +77,31 @@ describe("Scheduler memory and eviction", () => {
     const small = testScheduler({ gpus: [gpu(350)] });
     (await small.sched.acquire(req("/m/a"))).release();
     expect(small.spawner.runners[0]?.spec.options.num_gpu).toBe(2);
+  });
+
+  test("out of device memory at load: back off to fewer GPU layers, never retry a layout that failed", async () => {
+    const oom = new Error(
+      "ggml_vulkan: Device memory allocation of size 104857600 failed: ErrorOutOfDeviceMemory",
+    );
+    const started: number[] = [];
+    const { sched } = testScheduler({
+      gpus: [gpu(4096)],
+      spawnRunner: (spec) => {
+        started.push(spec.options.num_gpu);
+        return new FakeRunner(spec, spec.options.num_gpu > 2 ? oom : "ok");
+      },
+    });
+    (await sched.acquire(req("/m/a"))).release();
+    expect(started).toEqual([5, 2]); // the plan said 5 layers; reality took 2
+    expect(sched.loaded()[0]?.model).toBe("/m/a");
+    await sched.unload("/m/a");
+    (await sched.acquire(req("/m/a"))).release();
+    expect(started).toEqual([5, 2, 2]); // the known-bad layout is not tried again
+    // An explicit num_gpu is the user's choice: its failure is reported, not retried.
+    await sched.unload("/m/a");
+    await expect(sched.acquire(req("/m/a", { options: { ...testLoadOptions, num_gpu: 4 } }))).rejects.toThrow(
+      /OutOfDeviceMemory/,
+    );
   });
 
   test("VRAM held by a loaded model is not offered twice: a second model evicts rather than spills", async () => {
