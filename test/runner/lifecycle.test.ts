@@ -54,6 +54,25 @@ describe("runner lifecycle", () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
+  test("SIGTERM ends the runner's streams cleanly (done_reason cancel) and it exits 0", async () => {
+    const r = await startRunner(chat, { num_parallel: 1 });
+    const it = r
+      .completion({ prompt: "go", options: { temperature: 1, num_predict: 100000 } })
+      [Symbol.asyncIterator]();
+    await it.next();
+    process.kill(r.pid, "SIGTERM");
+    let last: unknown;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) break;
+      last = n.value;
+    }
+    expect(last).toMatchObject({ done: true, done_reason: "cancel" });
+    const exit = await r.exited();
+    expect(exit.exitCode).toBe(0);
+    expect(exit.signal).toBeNull();
+  });
+
   test("/health answers within 50 ms during a model load and during a long prefill", async () => {
     const r = new RunnerClient(
       { model: small, options: loadOptions({ num_parallel: 1, num_batch: 64 }), variant: "cpu" },

@@ -6,6 +6,7 @@ import { availableVariants, type LibDir, resolveLibDir } from "../ffi/libs.ts";
 import { addressOf, readCString } from "../ffi/memory.ts";
 import { loadNative, type Native, native } from "../ffi/native.ts";
 import { chooseVariant, probeMachine } from "../ffi/variant.ts";
+import { Logger } from "../../log.ts";
 
 /** Where to get libllama from; all optional. */
 export interface BackendOptions {
@@ -25,13 +26,23 @@ export function resolveBackend(opts: BackendOptions): LibDir {
   return resolveLibDir({ variant, libDirOverride: opts.libDir || undefined, cacheDir: opts.cacheDir });
 }
 
-/** Loads libllama for this thread (idempotent). */
+/** Loads libllama for this thread (idempotent). With `verbose`, native log lines go to tsllm's logger. */
 export function initBackend(opts: BackendOptions): Native {
   const n = loadNative(resolveBackend(opts));
-  // ggml levels: 1 debug, 2 info, 3 warn, 4 error. Quiet keeps errors only.
-  n.shim.tsllm_log_stderr_level(opts.verbose ? 1 : 4);
+  // ggml levels: 1 debug, 2 info, 3 warn, 4 error. Errors always reach stderr at once (a crash right after
+  // must still show them); everything else is drained into the logger when verbose, or kept quiet.
+  n.shim.tsllm_log_stderr_level(4);
+  if (opts.verbose) {
+    const log = new Logger("debug", "llama");
+    nativeSink = (text) => {
+      for (const line of text.split("\n")) if (line.trim()) log.debug(line.trimEnd());
+    };
+    drainNativeLog();
+  }
   return n;
 }
+
+let nativeSink: ((text: string) => void) | null = null;
 
 /** A ggml compute device and its memory. */
 export interface DeviceInfo {
@@ -74,7 +85,7 @@ export function systemInfo(): string {
 
 const drainBuf = new Uint8Array(64 * 1024);
 
-/** Native log text written since the last drain. */
+/** Native log text written since the last drain (also handed to the logger when verbose). */
 export function drainNativeLog(): string {
   const { shim } = native();
   let text = "";
@@ -84,5 +95,6 @@ export function drainNativeLog(): string {
     text += Buffer.from(drainBuf.subarray(0, n)).toString("utf8");
     if (n < drainBuf.length) break;
   }
+  if (text) nativeSink?.(text);
   return text;
 }

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { TsllmError } from "../../errors.ts";
-import { initBackend } from "../../llama/engine/backend.ts";
+import { drainNativeLog, initBackend } from "../../llama/engine/backend.ts";
 import { BatchEngine, type Submission } from "../../llama/engine/batching/engine.ts";
 import { embedAll } from "../../llama/engine/batching/embed.ts";
 import { Context } from "../../llama/engine/context.ts";
@@ -80,10 +80,12 @@ function contextOptions(o: LoadOptions, m: Model) {
 
 async function loop(e: BatchEngine): Promise<void> {
   let lastBusy = -1;
+  let steps = 0;
   while (engine === e) {
     await e.idle();
     if (engine !== e) break;
     e.step();
+    if (++steps % 64 === 0) drainNativeLog(); // hands native log lines to the logger when debugging
     if (e.busy !== lastBusy) {
       lastBusy = e.busy;
       post({ type: "slots", idle: e.slots.length - e.busy, processing: e.busy });
