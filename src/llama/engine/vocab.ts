@@ -36,29 +36,21 @@ export class Vocab {
   tokenize(text: string, addSpecial = true, parseSpecial = false): Int32Array {
     const { llama } = native();
     const bytes = utf8(text);
-    const src = bytes.length > 0 ? bytes : new Uint8Array(1);
-    let out = new Int32Array(Math.max(16, bytes.length + 8));
-    let n = llama.llama_tokenize(
-      this.#ptr,
-      addressOf(src),
-      bytes.length,
-      addressOf(out),
-      out.length,
-      addSpecial,
-      parseSpecial,
+    const src = addressOf(bytes.length > 0 ? bytes : new Uint8Array(1));
+    const [out, n] = sized(
+      Math.max(16, bytes.length + 8),
+      (k) => new Int32Array(k),
+      (buf) =>
+        llama.llama_tokenize(
+          this.#ptr,
+          src,
+          bytes.length,
+          addressOf(buf),
+          buf.length,
+          addSpecial,
+          parseSpecial,
+        ),
     );
-    if (n < 0) {
-      out = new Int32Array(-n);
-      n = llama.llama_tokenize(
-        this.#ptr,
-        addressOf(src),
-        bytes.length,
-        addressOf(out),
-        out.length,
-        addSpecial,
-        parseSpecial,
-      );
-    }
     if (n < 0) throw new LlamaCallError("llama_tokenize", `needs ${-n} tokens`);
     return out.slice(0, n);
   }
@@ -66,26 +58,13 @@ export class Vocab {
   /** The raw bytes of one token's text (may be part of a multi-byte character). */
   pieceBytes(token: number, special = false): Uint8Array {
     const { llama } = native();
-    let n = llama.llama_token_to_piece(
-      this.#ptr,
-      token,
-      addressOf(this.#piece),
+    const [buf, n] = sized(
       this.#piece.length,
-      0,
-      special,
+      (k) => new Uint8Array(k),
+      (b) => llama.llama_token_to_piece(this.#ptr, token, addressOf(b), b.length, 0, special),
     );
-    if (n < 0) {
-      this.#piece = new Uint8Array(-n);
-      n = llama.llama_token_to_piece(
-        this.#ptr,
-        token,
-        addressOf(this.#piece),
-        this.#piece.length,
-        0,
-        special,
-      );
-    }
-    return this.#piece.slice(0, Math.max(0, n));
+    if (buf.length > this.#piece.length) this.#piece = buf;
+    return buf.slice(0, Math.max(0, n));
   }
 
   /** One token's text (lossy for partial UTF-8; use a Utf8Stream for streaming). */
@@ -97,29 +76,21 @@ export class Vocab {
   detokenize(tokens: ArrayLike<number>, removeSpecial = false, unparseSpecial = false): string {
     const { llama } = native();
     const toks = Int32Array.from(tokens);
-    const src = toks.length > 0 ? toks : new Int32Array(1);
-    let buf = new Uint8Array(Math.max(64, toks.length * 8));
-    let n = llama.llama_detokenize(
-      this.#ptr,
-      addressOf(src),
-      toks.length,
-      addressOf(buf),
-      buf.length,
-      removeSpecial,
-      unparseSpecial,
+    const src = addressOf(toks.length > 0 ? toks : new Int32Array(1));
+    const [buf, n] = sized(
+      Math.max(64, toks.length * 8),
+      (k) => new Uint8Array(k),
+      (b) =>
+        llama.llama_detokenize(
+          this.#ptr,
+          src,
+          toks.length,
+          addressOf(b),
+          b.length,
+          removeSpecial,
+          unparseSpecial,
+        ),
     );
-    if (n < 0) {
-      buf = new Uint8Array(-n);
-      n = llama.llama_detokenize(
-        this.#ptr,
-        addressOf(src),
-        toks.length,
-        addressOf(buf),
-        buf.length,
-        removeSpecial,
-        unparseSpecial,
-      );
-    }
     if (n < 0) throw new LlamaCallError("llama_detokenize");
     return decoder.decode(buf.subarray(0, n));
   }
@@ -138,4 +109,22 @@ export class Vocab {
   text(token: number): string {
     return String(native().llama.llama_vocab_get_text(this.#ptr, token));
   }
+}
+
+/**
+ * Calls a llama.h function that writes into a caller buffer and returns the count, or minus the size it
+ * needs: once with `initial` elements, again with the size asked for. Returns the buffer and the last count.
+ */
+function sized<B extends Int32Array | Uint8Array>(
+  initial: number,
+  make: (n: number) => B,
+  call: (buf: B) => number,
+): [B, number] {
+  let buf = make(initial);
+  let n = call(buf);
+  if (n < 0) {
+    buf = make(-n);
+    n = call(buf);
+  }
+  return [buf, n];
 }
