@@ -22,19 +22,30 @@ export class RunnerControl {
     private readonly progressCell: SharedCell,
     private readonly backend: BackendInit,
   ) {
-    worker.onmessage = (ev: MessageEvent<FromEngine>) => {
-      const m = ev.data;
-      if (m.type === "slots") {
-        this.slotsIdle = m.idle;
-        this.slotsProcessing = m.processing;
-        return;
-      }
-      this.#listeners.get(m.id)?.(m);
-    };
+    worker.onmessage = (ev: MessageEvent<FromEngine>) => this.#receive(ev.data);
     worker.onerror = (ev) => {
       this.status = "error";
       this.error = `engine thread failed: ${ev.message}`;
     };
+  }
+
+  #receive(m: FromEngine): void {
+    if (m.type === "batch") {
+      for (const x of m.msgs) this.#receive(x);
+      return;
+    }
+    if (m.type === "slots") {
+      this.slotsIdle = m.idle;
+      this.slotsProcessing = m.processing;
+      return;
+    }
+    try {
+      this.#listeners.get(m.id)?.(m);
+    } catch (e) {
+      // One request's listener failing must not take the other requests (or the runner) down.
+      this.forget(m.id);
+      console.error(`runner: dropping engine message for request ${m.id}: ${(e as Error).message}`);
+    }
   }
 
   /** Load progress 0–1 as the native loader reports it. */

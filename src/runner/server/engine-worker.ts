@@ -23,7 +23,15 @@ let engine: BatchEngine | null = null;
 let embedding = false;
 const running = new Map<number, Submission>();
 
-const post = (m: FromEngine) => self.postMessage(m);
+/** During a step, messages collect here and leave as one: one wake-up of the HTTP thread per decode step. */
+let outbox: FromEngine[] | null = null;
+const post = (m: FromEngine) => (outbox ? outbox.push(m) : self.postMessage(m));
+const flush = () => {
+  const msgs = outbox ?? [];
+  outbox = null;
+  if (msgs.length === 1) self.postMessage(msgs[0]);
+  else if (msgs.length > 1) self.postMessage({ type: "batch", msgs } satisfies FromEngine);
+};
 const fail = (id: number, e: unknown) => {
   const err =
     e instanceof TsllmError ? e : new TsllmError(String((e as Error)?.message ?? e), { code: "internal" });
@@ -84,12 +92,14 @@ async function loop(e: BatchEngine): Promise<void> {
   while (engine === e) {
     await e.idle();
     if (engine !== e) break;
+    outbox = [];
     e.step();
     if (++steps % 64 === 0) drainNativeLog(); // hands native log lines to the logger when debugging
     if (e.busy !== lastBusy) {
       lastBusy = e.busy;
       post({ type: "slots", idle: e.slots.length - e.busy, processing: e.busy });
     }
+    flush();
     // Let queued messages (new requests, cancellations) in between decode steps.
     await new Promise((r) => setImmediate(r));
   }

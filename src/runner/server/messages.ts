@@ -42,7 +42,8 @@ export type FromEngine =
   | { type: "error"; id: number; message: string; code: string; status: number }
   | { type: "result"; id: number; value: unknown }
   | { type: "loaded"; id: number; value: LoadResponse }
-  | { type: "slots"; idle: number; processing: number };
+  | { type: "slots"; idle: number; processing: number }
+  | { type: "batch"; msgs: FromEngine[] };
 
 /** How the worker loads libllama (resolved on the HTTP thread from the env registry). */
 export interface BackendInit {

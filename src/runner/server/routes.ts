@@ -61,10 +61,17 @@ function completion(control: RunnerControl, r: CompletionRequest, signal: AbortS
     throw new TsllmError("model not loaded", { code: "not_loaded", status: 503 });
   const enc = new TextEncoder();
   let id = 0;
-  const cancel = () => control.cancel(id);
+  // Once the client has gone, the engine's last messages for this id have nowhere to go: drop them.
+  let gone = false;
+  const cancel = () => {
+    gone = true;
+    control.cancel(id);
+  };
   const stream = new ReadableStream<Uint8Array>({
     start(ctrl) {
-      const line = (o: unknown) => ctrl.enqueue(enc.encode(`${JSON.stringify(o)}\n`));
+      const line = (o: unknown) => {
+        if (!gone) ctrl.enqueue(enc.encode(`${JSON.stringify(o)}\n`));
+      };
       id = control.send(
         { type: "generate", req: toGenerate(r), returnPromptTokens: r.return_prompt_tokens },
         (m: FromEngine) => {
@@ -80,7 +87,8 @@ function completion(control: RunnerControl, r: CompletionRequest, signal: AbortS
               prompt_tokens: m.promptTokens,
             });
           else if (m.type === "error") line({ error: m.message, code: m.code });
-          ctrl.close();
+          if (!gone) ctrl.close();
+          gone = true;
         },
       );
       // A client that goes away cancels the request: the slot stops at its next decode step.
