@@ -10,7 +10,14 @@ import type { Subprocess } from "bun";
 import { ENV, type Env } from "../config/env.ts";
 import { TsllmError } from "../errors.ts";
 import { RunnerExitedError, RunnerLoadError, RunnerLoadTimeoutError } from "./errors.ts";
-import type { CompletionRequest, DeviceMemory, EmbeddingResponse, Health, LoadResponse } from "./protocol.ts";
+import type {
+  CompletionRequest,
+  DeviceMemory,
+  EmbeddingResponse,
+  Health,
+  LoadOptions,
+  LoadResponse,
+} from "./protocol.ts";
 import { StderrTail } from "./stderr-tail.ts";
 import { remoteError } from "./remote-error.ts";
 import type { CompletionChunk, Runner, RunnerSpec } from "./types.ts";
@@ -120,7 +127,7 @@ export class RunnerClient implements Runner {
     return (await res.json()) as Health;
   }
 
-  async waitUntilRunning(signal?: AbortSignal): Promise<void> {
+  async waitUntilRunning(signal?: AbortSignal, options: LoadOptions = this.spec.options): Promise<void> {
     // One watchdog for the whole start: no sign of progress (socket up, load progress moving) for
     // TSLLM_LOAD_TIMEOUT means the runner is stuck; it is killed and the error names where it stopped.
     const watch = { progress: -1, lastChange: Date.now(), error: undefined as string | undefined };
@@ -133,7 +140,7 @@ export class RunnerClient implements Runner {
       if (stalled()) throw fail();
     });
     watch.lastChange = Date.now();
-    const load = this.#post<LoadResponse>("/load", { operation: "commit", options: this.spec.options });
+    const load = this.#post<LoadResponse>("/load", { operation: "commit", options });
     const state: { settled: LoadResponse | Error | null } = { settled: null };
     load.then(
       (r) => {
@@ -164,9 +171,9 @@ export class RunnerClient implements Runner {
   }
 
   /** Reports what the spec's layout would need per device, allocating nothing (libllama's no_alloc). */
-  async fit(signal?: AbortSignal): Promise<LoadResponse> {
+  async fit(options: LoadOptions = this.spec.options, signal?: AbortSignal): Promise<LoadResponse> {
     await this.#waitForSocket(signal);
-    return this.#post<LoadResponse>("/load", { operation: "fit", options: this.spec.options }, signal);
+    return this.#post<LoadResponse>("/load", { operation: "fit", options }, signal);
   }
 
   async #waitForSocket(signal?: AbortSignal, check?: () => void): Promise<void> {

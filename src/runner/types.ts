@@ -10,6 +10,7 @@ import type {
   EmbeddingResponse,
   Health,
   LoadOptions,
+  LoadResponse,
 } from "./protocol.ts";
 
 /** A chunk from `completion`: pieces, then exactly one final record. */
@@ -28,8 +29,13 @@ export interface RunnerSpec {
 export interface Runner {
   readonly pid: number;
   readonly spec: RunnerSpec;
-  /** Resolves when the model is loaded; rejects with a typed error (load failure, stall, exit). */
-  waitUntilRunning(signal?: AbortSignal): Promise<void>;
+  /**
+   * Loads the model (with `options`, default the spec's) and resolves when it is ready; rejects with a typed
+   * error (load failure, stall, exit).
+   */
+  waitUntilRunning(signal?: AbortSignal, options?: LoadOptions): Promise<void>;
+  /** Reports the memory a layout needs per device without allocating (optional: fakes may omit it). */
+  fit?(options: LoadOptions, signal?: AbortSignal): Promise<LoadResponse>;
   /** Streams a completion; aborting the signal stops the slot at the next decode step. */
   completion(req: CompletionRequest, signal?: AbortSignal): AsyncIterable<CompletionChunk>;
   embedding(input: (string | number[])[], signal?: AbortSignal): Promise<EmbeddingResponse>;

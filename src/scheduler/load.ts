@@ -4,6 +4,7 @@
  */
 import type { RunnerSpec } from "../runner/types.ts";
 import type { ModelFacts } from "./layout/facts.ts";
+import { fitLayers } from "./fit.ts";
 import { planLayout } from "./layout/plan.ts";
 import { freeMemory } from "./memory.ts";
 import { LoadedModel, type ModelTable } from "./model-table.ts";
@@ -99,7 +100,8 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
       table.set(entry);
       opts.logger?.info("loading model", { model: p.model, num_gpu: numGpu, layers: plan.totalLayers });
       try {
-        await runner.waitUntilRunning();
+        if (auto) numGpu = await fitLayers(runner, options, numGpu, free, opts.logger);
+        await runner.waitUntilRunning(undefined, { ...options, num_gpu: numGpu });
         break;
       } catch (err) {
         table.unload(entry, "load failed");

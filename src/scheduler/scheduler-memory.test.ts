@@ -8,6 +8,7 @@ import {
   testRequest as req,
   testScheduler,
 } from "./testing.ts";
+import type { LoadOptions, LoadResponse } from "../runner/protocol.ts";
 import type { Device } from "./types.ts";
 
 const MiB = 1024 * 1024;
@@ -102,6 +103,34 @@ describe("Scheduler memory and eviction", () => {
     await expect(sched.acquire(req("/m/a", { options: { ...testLoadOptions, num_gpu: 4 } }))).rejects.toThrow(
       /OutOfDeviceMemory/,
     );
+  });
+
+  test("the runner's fit (no_alloc) shrinks an optimistic plan before anything is allocated", async () => {
+    // llama.cpp says each layer needs 200 MiB on the GPU (the plan assumed less) plus 50 MiB of compute.
+    class FittingRunner extends FakeRunner {
+      committed: LoadOptions | undefined;
+      fits: number[] = [];
+      async fit(o: LoadOptions): Promise<LoadResponse> {
+        this.fits.push(o.num_gpu);
+        const gpuMem = { device: "Vulkan0", weights: o.num_gpu * 200 * MiB, kv_cache: 0, compute: 50 * MiB };
+        return { success: true, layers_offloaded: o.num_gpu, layers_total: 5, memory: [gpuMem] };
+      }
+      override waitUntilRunning(signal?: AbortSignal, options?: LoadOptions): Promise<void> {
+        this.committed = options;
+        return super.waitUntilRunning();
+      }
+    }
+    let runner: FittingRunner | undefined;
+    const { sched } = testScheduler({
+      gpus: [gpu(350)],
+      spawnRunner: (spec) => {
+        runner = new FittingRunner(spec);
+        return runner;
+      },
+    });
+    (await sched.acquire(req("/m/a"))).release();
+    expect(runner?.fits).toEqual([2, 1]); // the plan's 2 layers need 450 MiB > 350: one layer fits
+    expect(runner?.committed?.num_gpu).toBe(1);
   });
 
   test("VRAM held by a loaded model is not offered twice: a second model evicts rather than spills", async () => {
