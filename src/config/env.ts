@@ -39,7 +39,7 @@ export const ENV = {
     "Where embedded native libraries are extracted",
   ),
   NUM_PARALLEL: declare("TSLLM_NUM_PARALLEL", "int", "4", "Slots per loaded model (concurrent requests)"),
-  NUM_THREADS: declare("TSLLM_NUM_THREADS", "int", "0", "CPU threads per runner (0 = physical cores)"),
+  NUM_THREADS: declare("TSLLM_NUM_THREADS", "int", "0", "CPU threads per runner (0 = one per CPU core)"),
   MAX_LOADED_MODELS: declare(
     "TSLLM_MAX_LOADED_MODELS",
     "int",
