@@ -76,5 +76,5 @@ if (!result.success) {
 }
 const size = Bun.file(values.outfile).size / 2 ** 20;
 console.log(
-  `built ./${values.outfile} (${size.toFixed(0)} MiB, variants: ${variants.join(", ")}) in ${((performance.now() - started) / 1000).toFixed(1)}s`,
+  `built ${values.outfile} (${size.toFixed(0)} MiB, variants: ${variants.join(", ")}) in ${((performance.now() - started) / 1000).toFixed(1)}s`,
 );
