@@ -23,9 +23,10 @@ export interface Task {
   /** Last sampled token, not yet decoded. */
   last: number;
   repeatRun: number;
-  /** Content emitted so far (for a final record) is not kept: pieces stream out. */
+  /** When the request was bound to the slot, and when its first token was sampled (ms). */
   tStart: number;
   tFirst: number;
+  /** Tokens sampled since the last emitted piece (text held back by the stop matcher or UTF-8 stream). */
   pending: Piece;
 }
 
