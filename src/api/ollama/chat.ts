@@ -4,7 +4,7 @@ import { type CompletionEvent, chat, type InferenceDeps } from "../../inference/
 import { jsonBody } from "../body.ts";
 import { ndjsonResponse } from "../ndjson.ts";
 import type { Tool as TemplateTool } from "../../templates/index.ts";
-import { KeepAlive, Message, now, Options, Think, Tool } from "./common.ts";
+import { CompletionFields, Message, now, Tool } from "./common.ts";
 import { aggregate, finalFields } from "./completion.ts";
 
 /** ChatRequest. */
@@ -12,15 +12,7 @@ export const ChatRequest = t.Object({
   model: t.String(),
   messages: t.Optional(t.Array(Message)),
   tools: t.Optional(t.Array(Tool)),
-  stream: t.Optional(t.Boolean()),
-  format: t.Optional(t.Unknown()),
-  keep_alive: KeepAlive,
-  options: Options,
-  think: Think,
-  truncate: t.Optional(t.Boolean()),
-  shift: t.Optional(t.Boolean()),
-  logprobs: t.Optional(t.Boolean()),
-  top_logprobs: t.Optional(t.Integer()),
+  ...CompletionFields,
 });
 /** ChatRequest. */
 export type ChatRequest = typeof ChatRequest.static;

@@ -46,3 +46,16 @@ export const Think = t.Optional(t.Union([t.Boolean(), t.String()]));
 export function now(): string {
   return new Date().toISOString();
 }
+
+/** Fields /api/generate and /api/chat share: streaming, output format, lifetime, options and output shaping. */
+export const CompletionFields = {
+  stream: t.Optional(t.Boolean()),
+  format: t.Optional(t.Unknown()),
+  keep_alive: KeepAlive,
+  options: Options,
+  think: Think,
+  truncate: t.Optional(t.Boolean()),
+  shift: t.Optional(t.Boolean()),
+  logprobs: t.Optional(t.Boolean()),
+  top_logprobs: t.Optional(t.Integer()),
+};

@@ -3,7 +3,7 @@ import { Elysia, t } from "elysia";
 import { type CompletionEvent, generate, type InferenceDeps } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
 import { ndjsonResponse } from "../ndjson.ts";
-import { KeepAlive, now, Options, Think } from "./common.ts";
+import { CompletionFields, now } from "./common.ts";
 import { aggregate, finalFields } from "./completion.ts";
 
 /** GenerateRequest. */
@@ -14,17 +14,9 @@ export const GenerateRequest = t.Object({
   system: t.Optional(t.String()),
   template: t.Optional(t.String()),
   context: t.Optional(t.Array(t.Integer())),
-  stream: t.Optional(t.Boolean()),
   raw: t.Optional(t.Boolean()),
-  format: t.Optional(t.Unknown()),
-  keep_alive: KeepAlive,
   images: t.Optional(t.Array(t.String())),
-  options: Options,
-  think: Think,
-  truncate: t.Optional(t.Boolean()),
-  shift: t.Optional(t.Boolean()),
-  logprobs: t.Optional(t.Boolean()),
-  top_logprobs: t.Optional(t.Integer()),
+  ...CompletionFields,
 });
 /** GenerateRequest. */
 export type GenerateRequest = typeof GenerateRequest.static;
