@@ -1,4 +1,5 @@
 /** Human formats the Ollama CLI prints: sizes ("4.7 GB"), times ("2 days ago", "Forever"), Go durations. */
+import { isBareNumber, parseGoDurationNs } from "../config/duration.ts";
 
 /** Decimal size like Ollama's format.HumanBytes: "512 B", "1.5 KB", "4.7 GB", "13 GB". */
 export function humanBytes(b: number): string {
@@ -71,26 +72,10 @@ export function goDuration(ns: number): string {
   return sign + s;
 }
 
-const UNIT_NS: Record<string, number> = {
-  ns: 1,
-  us: 1e3,
-  µs: 1e3,
-  μs: 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 6e10,
-  h: 3.6e12,
-};
-
-/** Parses a Go duration ("5m", "1h30m", "-1s", "0"); throws a message like Go's time.ParseDuration. */
+/** Parses a Go duration ("5m", "1h30m", "-1s", "0") into nanoseconds; throws a message like Go's time.ParseDuration. */
 export function parseGoDuration(text: string): number {
-  const s = text.trim();
-  if (s === "0" || s === "+0" || s === "-0") return 0;
-  if (/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(s)) throw new Error(`time: missing unit in duration "${text}"`);
-  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/.exec(s);
-  if (!m || s === "") throw new Error(`time: invalid duration "${text}"`);
-  let total = 0;
-  for (const part of s.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g))
-    total += Number(part[1]) * (UNIT_NS[part[2] as string] as number);
-  return m[1] === "-" ? -total : total;
+  const ns = parseGoDurationNs(text);
+  if (ns !== null) return ns;
+  if (isBareNumber(text)) throw new Error(`time: missing unit in duration "${text}"`);
+  throw new Error(`time: invalid duration "${text}"`);
 }

@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { parseDurationMs } from "../config/duration.ts";
 import { ENV, type Env } from "../config/env.ts";
 import { TsllmError } from "../errors.ts";
 import { RunnerExitedError, RunnerLoadError, RunnerLoadTimeoutError } from "./errors.ts";
@@ -61,7 +62,8 @@ export class RunnerClient implements Runner {
     this.#dir = mkdtempSync(join(base, "tsllm-runner-"));
     chmodSync(this.#dir, 0o700);
     this.#socket = join(this.#dir, "runner.sock");
-    this.#loadTimeoutMs = durationMs(env.get(ENV.LOAD_TIMEOUT));
+    this.#loadTimeoutMs =
+      parseDurationMs(env.get(ENV.LOAD_TIMEOUT)) ?? (parseDurationMs(ENV.LOAD_TIMEOUT.default) as number);
     this.#pollMs = opts.pollMs ?? 50;
     const childEnv = env.snapshot();
     if (spec.variant) childEnv[ENV.LLM_LIBRARY.name] = spec.variant;
@@ -265,12 +267,4 @@ export class RunnerClient implements Runner {
   exited(): Promise<RunnerExitedError> {
     return this.#exit;
   }
-}
-
-/** Parses "5m", "30s", "1h", "250ms" or plain seconds. */
-export function durationMs(s: string): number {
-  const m = /^(-?\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
-  if (!m) return 5 * 60_000;
-  const n = Number(m[1]);
-  return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"] as number);
 }
