@@ -119,9 +119,13 @@ export class RunnerClient implements Runner {
       return await p;
     } catch (e) {
       if ((e as Error).name === "AbortError" || (e as Error).name === "TimeoutError") throw e;
-      const exited = await Promise.race([this.#exit, Bun.sleep(1000).then(() => null)]);
-      throw exited ?? e;
+      throw (await this.#exitedWithin(1000)) ?? e;
     }
+  }
+
+  /** The exit error if the process ends within `ms` (a dropped connection usually means it is dying), else null. */
+  #exitedWithin(ms: number): Promise<RunnerExitedError | null> {
+    return Promise.race([this.#exit, Bun.sleep(ms).then(() => null)]);
   }
 
   async health(signal?: AbortSignal): Promise<Health> {
@@ -225,7 +229,7 @@ export class RunnerClient implements Runner {
         }
         if (done)
           throw (
-            (await Promise.race([this.#exit, Bun.sleep(1000).then(() => null)])) ??
+            (await this.#exitedWithin(1000)) ??
             new TsllmError("runner closed the stream early", { code: "runner_stream", status: 500 })
           );
       }

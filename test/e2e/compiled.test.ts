@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { synthModel } from "../fixtures/models.ts";
 import { isolatedExecutable } from "../helpers/compiled.ts";
+import { loadOptions } from "../runner/helpers.ts";
 
 // The compiled executable, copied alone into an empty directory and run with an empty HOME and a PATH
 // without Bun: it must work from what it embeds.
@@ -76,19 +77,7 @@ describe("compiled ./tsllm", () => {
           break;
         await Bun.sleep(25);
       }
-      const options = {
-        num_ctx: 512,
-        num_batch: 512,
-        num_gpu: 0,
-        main_gpu: 0,
-        use_mmap: true,
-        use_mlock: false,
-        num_thread: 2,
-        flash_attention: false,
-        kv_cache_type: "f16",
-        num_parallel: 2,
-        embedding: false,
-      };
+      const options = loadOptions({ num_ctx: 512, num_parallel: 2 });
       const load = (await (await call("/load", { operation: "commit", options })).json()) as {
         success: boolean;
       };
