@@ -48,6 +48,11 @@ export const SAMPLER_DEFAULTS = {
 /** Owner of one sampler chain. */
 export class SamplerChain {
   #ptr: Ptr | null;
+  /**
+   * Whether the prompt should be fed through `accept` first: only penalties look back over it, and a
+   * grammar must never see it (so with a grammar the prompt is not fed at all).
+   */
+  readonly wantsPrompt: boolean;
 
   constructor(vocab: Vocab, opts: SamplerOptions = {}) {
     const { shim, llama } = native();
@@ -72,7 +77,9 @@ export class SamplerChain {
       }
       add(g);
     }
-    if (o.repeat_penalty !== 1 || o.presence_penalty !== 0 || o.frequency_penalty !== 0) {
+    const penalties = o.repeat_penalty !== 1 || o.presence_penalty !== 0 || o.frequency_penalty !== 0;
+    this.wantsPrompt = penalties && !opts.grammar;
+    if (penalties) {
       const lastN = o.repeat_last_n < 0 ? 4096 : o.repeat_last_n;
       add(
         llama.llama_sampler_init_penalties(

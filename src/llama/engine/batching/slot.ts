@@ -60,8 +60,8 @@ export class Slot {
       tFirst: 0,
       pending: { content: "", tokens: [] },
     };
-    // Penalties look back over the prompt (as llama-server's do); a grammar must only see generated text.
-    if (!req.sampling.grammar) for (const t of req.prompt) this.task.sampler.accept(t);
+    // Penalties look back over the prompt, as llama-server's do (one FFI call per token: only when needed).
+    if (this.task.sampler.wantsPrompt) for (const t of req.prompt) this.task.sampler.accept(t);
     this.state = "prefill";
   }
 
