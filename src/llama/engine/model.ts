@@ -104,9 +104,7 @@ export class Model {
 
   /** llama.cpp's one-line description, e.g. "llama 1B Q4_0". */
   describe(): string {
-    const buf = new Uint8Array(256);
-    const n = native().llama.llama_model_desc(this.handle, addressOf(buf), buf.length);
-    return Buffer.from(buf.subarray(0, Math.max(0, Math.min(n, buf.length - 1)))).toString("utf8");
+    return readString((b, n) => native().llama.llama_model_desc(this.handle, b, n)) ?? "";
   }
 
   /** Every GGUF metadata key/value as llama.cpp renders it (arrays are summarised by llama.cpp). */
@@ -115,8 +113,8 @@ export class Model {
     const out: Record<string, string> = {};
     const count = llama.llama_model_meta_count(this.handle);
     for (let i = 0; i < count; i++) {
-      const key = readIndexed((b, n) => llama.llama_model_meta_key_by_index(this.handle, i, b, n));
-      out[key] = readIndexed((b, n) => llama.llama_model_meta_val_str_by_index(this.handle, i, b, n));
+      const key = readString((b, n) => llama.llama_model_meta_key_by_index(this.handle, i, b, n)) ?? "";
+      out[key] = readString((b, n) => llama.llama_model_meta_val_str_by_index(this.handle, i, b, n)) ?? "";
     }
     return out;
   }
@@ -124,14 +122,8 @@ export class Model {
   /** One metadata value, or null. */
   meta(key: string): string | null {
     const { llama } = native();
-    let buf = new Uint8Array(256);
-    let n = llama.llama_model_meta_val_str(this.handle, cstr(key), addressOf(buf), buf.length);
-    if (n < 0) return null;
-    if (n >= buf.length) {
-      buf = new Uint8Array(n + 1);
-      n = llama.llama_model_meta_val_str(this.handle, cstr(key), addressOf(buf), buf.length);
-    }
-    return Buffer.from(buf.subarray(0, n)).toString("utf8");
+    const k = cstr(key);
+    return readString((b, n) => llama.llama_model_meta_val_str(this.handle, k, b, n));
   }
 
   /** The GGUF's default chat template (tokenizer.chat_template), or null. */
@@ -150,14 +142,18 @@ export class Model {
   }
 }
 
-function readIndexed(call: (buf: Ptr, n: number) => number): string {
+/**
+ * Calls a llama.h getter that writes a string into a caller buffer and returns its full length (snprintf
+ * style; negative when absent): once with 256 bytes, again with room for the whole string.
+ */
+function readString(call: (buf: Ptr, n: number) => number): string | null {
   let buf = new Uint8Array(256);
   let n = call(addressOf(buf), buf.length);
   if (n >= buf.length) {
     buf = new Uint8Array(n + 1);
     n = call(addressOf(buf), buf.length);
   }
-  return n < 0 ? "" : Buffer.from(buf.subarray(0, n)).toString("utf8");
+  return n < 0 ? null : Buffer.from(buf.subarray(0, n)).toString("utf8");
 }
 
 /** The most telling line of a native log (the last error), for one-line messages. */
