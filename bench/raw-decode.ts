@@ -8,6 +8,7 @@ import { initBackend } from "../src/llama/engine/backend.ts";
 import { Batch } from "../src/llama/engine/batch.ts";
 import { Context } from "../src/llama/engine/context.ts";
 import { Model } from "../src/llama/engine/model.ts";
+import { lcg } from "./stats.ts";
 
 const { values, positionals } = parseArgs({
   args: Bun.argv.slice(2),
@@ -32,11 +33,8 @@ const model = Model.load(path);
 const ctx = new Context(model, { nCtx: pp + tg, nBatch: 2048, nUbatch: 512, nThreads: threads });
 const batch = new Batch(Math.max(pp, 1), 1);
 const nVocab = model.vocab.size;
-let seed = 42;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed % nVocab;
-};
+const next = lcg(42);
+const rand = () => next() % nVocab;
 
 function runPp(): number {
   ctx.clearMemory();

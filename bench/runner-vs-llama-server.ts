@@ -11,6 +11,7 @@ import { RunnerClient } from "../src/runner/client.ts";
 import { loadOptions } from "../test/runner/helpers.ts";
 import { synthModel } from "../test/fixtures/models.ts";
 import { anchorCompletion, startAnchor } from "./anchor-server.ts";
+import { lcg, median } from "./stats.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -30,13 +31,8 @@ const CTX = 4096;
 const EOS = 2;
 const sampling = { temperature: 0.8, top_k: 40, top_p: 0.9, seed: 7 };
 
-let seed = 1;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return 100 + (seed % 30000);
-};
-const tokens = (n: number) => Array.from({ length: n }, rand);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const next = lcg(1);
+const tokens = (n: number) => Array.from({ length: n }, () => 100 + (next() % 30000));
 
 async function ours(parallel: number) {
   const r = new RunnerClient(

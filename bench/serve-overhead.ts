@@ -15,6 +15,7 @@ import { Env } from "../src/config/env.ts";
 import { RunnerClient } from "../src/runner/client.ts";
 import { synthModel } from "../test/fixtures/models.ts";
 import { loadOptions } from "../test/runner/helpers.ts";
+import { percentile } from "./stats.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -40,8 +41,6 @@ const server = Bun.spawn(["bun", join(import.meta.dir, "../src/main.ts"), "serve
 });
 const rss = () =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)] as number;
 
 for (
   let i = 0;
@@ -120,12 +119,12 @@ await server.exited;
 
 console.log(`| measure | value |\n|---|---|`);
 console.log(
-  `| /api/generate via serve, p50 / p90 (ms) | ${pct(served, 0.5).toFixed(2)} / ${pct(served, 0.9).toFixed(2)} |`,
+  `| /api/generate via serve, p50 / p90 (ms) | ${percentile(served, 0.5).toFixed(2)} / ${percentile(served, 0.9).toFixed(2)} |`,
 );
 console.log(
-  `| same completion to the runner directly, p50 / p90 (ms) | ${pct(raw, 0.5).toFixed(2)} / ${pct(raw, 0.9).toFixed(2)} |`,
+  `| same completion to the runner directly, p50 / p90 (ms) | ${percentile(raw, 0.5).toFixed(2)} / ${percentile(raw, 0.9).toFixed(2)} |`,
 );
-console.log(`| added by serve, p50 (ms) | ${(pct(served, 0.5) - pct(raw, 0.5)).toFixed(2)} |`);
+console.log(`| added by serve, p50 (ms) | ${(percentile(served, 0.5) - percentile(raw, 0.5)).toFixed(2)} |`);
 console.log(`| server RSS idle (MB) | ${idleRss.toFixed(1)} |`);
 console.log(
   `| server RSS peak, ${streams.length} concurrent streams (MB) | ${peak.toFixed(1)} (all ${streams.filter((n) => n > 0).length} streams answered in ${(wall / 1000).toFixed(1)} s) |`,

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { synthModel } from "../test/fixtures/models.ts";
+import { median } from "./stats.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -14,7 +15,6 @@ const { values } = parseArgs({
 const threads = values.threads;
 const bin = (await Bun.$`bash ${import.meta.dir}/build-anchor.sh`.text()).trim();
 const model = await synthModel({ preset: "1b", quant: "q4_0", vocab: "llama-spm" });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const rows: { pp: [number, number]; tg: [number, number] }[] = [];
 
 for (let r = 0; r < Number(values.rounds); r++) {
