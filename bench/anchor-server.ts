@@ -39,7 +39,12 @@ export async function startAnchor(
       "-fit",
       "off",
     ],
-    { stdout: "ignore", stderr: Bun.file(`/tmp/tsllm-anchor-${port}.log`) },
+    {
+      stdout: "ignore",
+      stderr: Bun.file(`/tmp/tsllm-anchor-${port}.log`),
+      // A shared-library build finds its libraries next to it (bench/build-anchor-prebuilt.sh).
+      env: { ...process.env, LD_LIBRARY_PATH: bin },
+    },
   );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {

@@ -3,7 +3,11 @@
  *  - aggregate generation throughput at 1, 2, 4 and 8 concurrent streams (-np N / num_parallel N),
  *  - time to first token for a 512-token prompt,
  *  - the prompt-cache win: first token of the second turn of a 2,000-token conversation vs the first.
- * Usage: bun bench/runner-vs-llama-server.ts [--threads 2] [--tokens 64] [--streams 1,2,4,8]
+ * Usage: bun bench/runner-vs-llama-server.ts [--threads 2] [--tokens 128] [--streams 1,2,4,8] [--reps 5]
+ *                                             [--anchor native|prebuilt]
+ * --anchor native (default): llama-server built with -march=native (bench/build-anchor.sh).
+ * --anchor prebuilt: llama-server on the very libllama/libggml binaries tsllm ships (bench/build-anchor-prebuilt.sh),
+ *   so both sides run identical kernels and the comparison is runner against runner.
  */
 import { parseArgs } from "node:util";
 import { Env } from "../src/config/env.ts";
@@ -20,13 +24,18 @@ const { values } = parseArgs({
     tokens: { type: "string", default: "128" },
     streams: { type: "string", default: "1,2,4,8" },
     reps: { type: "string", default: "5" },
+    anchor: { type: "string", default: "native" },
   },
 });
 const threads = Number(values.threads);
 const nGen = Number(values.tokens);
 const reps = Number(values.reps);
 const model = await synthModel({ preset: "1b", quant: "q4_0", vocab: "llama-spm" });
-const anchorBin = (await Bun.$`bash ${import.meta.dir}/build-anchor.sh`.text()).trim();
+const anchorScript = ({ native: "build-anchor.sh", prebuilt: "build-anchor-prebuilt.sh" } as Record<string, string>)[
+  values.anchor
+];
+if (!anchorScript) throw new Error(`--anchor must be native or prebuilt, not ${values.anchor}`);
+const anchorBin = (await Bun.$`bash ${import.meta.dir}/${anchorScript}`.text()).trim();
 const CTX = 4096;
 const EOS = 2;
 const sampling = { temperature: 0.8, top_k: 40, top_p: 0.9, seed: 7 };

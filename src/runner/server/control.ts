@@ -2,7 +2,7 @@
 import { TsllmError } from "../../errors.ts";
 import type { SharedCell } from "../../llama/ffi/memory.ts";
 import type { Health, LoadOptions, LoadResponse } from "../protocol.ts";
-import type { BackendInit, FromEngine, ToEngine, ToEngineBody } from "./messages.ts";
+import { type BackendInit, type FromEngine, Inbox, type ToEngine, type ToEngineBody } from "./messages.ts";
 
 type Listener = (m: FromEngine) => void;
 
@@ -15,6 +15,7 @@ export class RunnerControl {
   #nextId = 1;
   readonly #listeners = new Map<number, Listener>();
   #loadedOptions: LoadOptions | null = null;
+  readonly #inbox = new Inbox();
 
   constructor(
     private readonly worker: Worker,
@@ -68,13 +69,18 @@ export class RunnerControl {
   send(msg: ToEngineBody, listener: Listener): number {
     const id = this.#nextId++;
     this.#listeners.set(id, listener);
-    this.worker.postMessage({ ...msg, id } as ToEngine);
+    this.#post({ ...msg, id } as ToEngine);
     return id;
   }
 
   /** Asks the engine to stop request `target` at its next decode step. */
   cancel(target: number): void {
-    this.worker.postMessage({ type: "cancel", id: this.#nextId++, target } satisfies ToEngine);
+    this.#post({ type: "cancel", id: this.#nextId++, target });
+  }
+
+  #post(msg: ToEngine): void {
+    this.worker.postMessage(msg);
+    this.#inbox.posted();
   }
 
   /** Stops listening to a request id. */
@@ -116,6 +122,7 @@ export class RunnerControl {
         op: real ? "commit" : "fit",
         options,
         progressCell: this.progressCell.address,
+        inbox: this.#inbox.buffer,
         backend: this.backend,
       });
       if (real) {

@@ -11,6 +11,8 @@ export type ToEngine =
       op: "fit" | "commit";
       options: LoadOptions;
       progressCell: number;
+      /** Int32 counter of messages the HTTP thread has posted (see Inbox). */
+      inbox: SharedArrayBuffer;
       backend: BackendInit;
     }
   | {
@@ -51,4 +53,27 @@ export interface BackendInit {
   libDir?: string;
   cacheDir: string;
   verbose: boolean;
+}
+
+/**
+ * How many messages the HTTP thread has posted to the engine, in shared memory. The engine compares it with
+ * how many it has handled and yields to its event loop between decode steps only when something is waiting,
+ * instead of paying a macrotask round trip on every step.
+ */
+export class Inbox {
+  readonly #posted: Int32Array;
+
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+    this.#posted = new Int32Array(buffer);
+  }
+
+  /** HTTP thread: call after each postMessage to the engine. */
+  posted(): void {
+    Atomics.add(this.#posted, 0, 1);
+  }
+
+  /** Engine: whether messages posted so far outnumber `handled`. */
+  waiting(handled: number): boolean {
+    return Atomics.load(this.#posted, 0) !== handled;
+  }
 }
