@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { InvalidInputError } from "../errors.ts";
 import { type CreateSpec, createModel, parseDigest, parseName } from "../store/index.ts";
 import { parseTemplate } from "../templates/index.ts";
-import { Channel } from "./channel.ts";
+import { Channel } from "../channel.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { describeBlob } from "./describe.ts";
 import { ggufOf } from "./model.ts";

@@ -20,6 +20,7 @@ import type {
   LoadResponse,
 } from "./protocol.ts";
 import { StderrTail } from "./stderr-tail.ts";
+import { CompletionStream } from "./stream-client.ts";
 import { remoteError } from "./remote-error.ts";
 import type { CompletionChunk, Runner, RunnerSpec } from "./types.ts";
 
@@ -49,6 +50,7 @@ export class RunnerClient implements Runner {
   readonly #socket: string;
   readonly #dir: string;
   readonly #tail = new StderrTail();
+  readonly #stream: CompletionStream;
   readonly #loadTimeoutMs: number;
   readonly #pollMs: number;
   #memory: DeviceMemory[] = [];
@@ -74,6 +76,7 @@ export class RunnerClient implements Runner {
       env: childEnv,
     });
     this.pid = this.#proc.pid;
+    this.#stream = new CompletionStream(`ws+unix://${this.#socket}:/stream`, () => this.#streamLost());
     void this.#tail.consume(this.#proc.stderr);
     this.#exit = this.#proc.exited.then(() => {
       this.#exited = true;
@@ -121,6 +124,14 @@ export class RunnerClient implements Runner {
       if ((e as Error).name === "AbortError" || (e as Error).name === "TimeoutError") throw e;
       throw (await this.#exitedWithin(1000)) ?? e;
     }
+  }
+
+  /** Why a stream ended without its final record: the runner's exit if it is dying, else a stream error. */
+  async #streamLost(): Promise<Error> {
+    return (
+      (await this.#exitedWithin(1000)) ??
+      new TsllmError("runner closed the stream early", { code: "runner_stream", status: 500 })
+    );
   }
 
   /** The exit error if the process ends within `ms` (a dropped connection usually means it is dying), else null. */
@@ -197,44 +208,21 @@ export class RunnerClient implements Runner {
   }
 
   async *completion(req: CompletionRequest, signal?: AbortSignal): AsyncIterable<CompletionChunk> {
-    const res = await this.#guard(
-      this.#fetch("/completion", {
-        method: "POST",
-        body: JSON.stringify(req),
-        headers: { "content-type": "application/json" },
-        signal,
-      }),
-    );
-    if (!res.ok || !res.body) {
-      const data = (await res.json().catch(() => ({}))) as { error?: string; code?: string };
-      throw remoteError(data.error ?? res.statusText, data.code ?? "runner_error", res.status);
-    }
-    const reader = res.body.getReader();
-    const dec = new TextDecoder();
-    let buf = "";
+    signal?.throwIfAborted();
+    const run = await this.#guard(this.#stream.start(req));
+    const abort = () => run.cancel(signal?.reason);
+    signal?.addEventListener("abort", abort);
     try {
-      for (;;) {
-        const { value, done } = await this.#guard(reader.read());
-        if (value) buf += dec.decode(value, { stream: true });
-        let nl = buf.indexOf("\n");
-        while (nl >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          nl = buf.indexOf("\n");
-          if (!line) continue;
-          const msg = JSON.parse(line);
-          if (msg.error) throw remoteError(msg.error, msg.code, 500);
-          yield msg as CompletionChunk;
-          if (msg.done) return;
-        }
-        if (done)
-          throw (
-            (await this.#exitedWithin(1000)) ??
-            new TsllmError("runner closed the stream early", { code: "runner_stream", status: 500 })
-          );
+      for await (const msg of run.chunks) {
+        if (msg.error !== undefined)
+          throw remoteError(String(msg.error), String(msg.code), Number(msg.status ?? 500));
+        yield msg as CompletionChunk;
+        if (msg.done) return;
       }
+      throw await this.#streamLost();
     } finally {
-      reader.releaseLock();
+      signal?.removeEventListener("abort", abort);
+      run.cancel(); // a consumer that stops early frees the slot
     }
   }
 

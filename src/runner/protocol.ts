@@ -121,7 +121,7 @@ export const CompletionDone = T.Object({
 export type CompletionDone = Static<typeof CompletionDone>;
 
 /** An error record inside an NDJSON stream (the stream ends after it). */
-export const StreamError = T.Object({ error: T.String(), code: T.String() });
+export const StreamError = T.Object({ error: T.String(), code: T.String(), status: T.Optional(T.Integer()) });
 export type StreamError = Static<typeof StreamError>;
 
 /** POST /embedding body and answer. */
@@ -147,3 +147,18 @@ export const TokenizeResponse = T.Object({ tokens: T.Array(T.Integer()) });
 export const DetokenizeRequest = T.Object({ tokens: T.Array(T.Integer()) });
 export type DetokenizeRequest = Static<typeof DetokenizeRequest>;
 export const DetokenizeResponse = T.Object({ content: T.String() });
+
+/**
+ * GET /stream upgrades to a WebSocket that multiplexes completions: the client sends StreamRequest messages,
+ * the runner answers with one StreamFrame per decode step holding every stream's new chunk (the same records
+ * POST /completion writes as NDJSON lines). One message per step instead of one HTTP chunk per stream per
+ * token keeps the runner's HTTP thread and the caller off the CPU the decode needs.
+ */
+export const StreamRequest = T.Union([
+  T.Object({ op: T.Literal("completion"), rid: T.Integer(), req: CompletionRequest }),
+  T.Object({ op: T.Literal("cancel"), rid: T.Integer() }),
+]);
+export type StreamRequest = Static<typeof StreamRequest>;
+
+/** [rid, chunk] pairs; a chunk with `done` or `error` ends its stream. */
+export type StreamFrame = [number, Record<string, unknown>][];

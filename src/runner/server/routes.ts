@@ -14,9 +14,11 @@ import type { RunnerControl } from "./control.ts";
 import type { FromEngine } from "./messages.ts";
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });
+/** Any thrown value as a TsllmError (unknown ones are internal errors). */
+export const asTsllmError = (e: unknown): TsllmError =>
+  e instanceof TsllmError ? e : new TsllmError(String((e as Error)?.message ?? e), { code: "internal" });
 const errorResponse = (e: unknown) => {
-  const err =
-    e instanceof TsllmError ? e : new TsllmError(String((e as Error)?.message ?? e), { code: "internal" });
+  const err = asTsllmError(e);
   return json({ error: err.message, code: err.code }, err.status);
 };
 
@@ -27,6 +29,11 @@ async function body<T>(req: Request, schema: TSchema): Promise<T> {
   } catch {
     throw new TsllmError("request body is not valid JSON", { code: "bad_request", status: 400 });
   }
+  return checked<T>(schema, data);
+}
+
+/** `data` as T if it matches `schema`, else a 400 naming the first mismatch. */
+export function checked<T>(schema: TSchema, data: unknown): T {
   if (!Value.Check(schema, data)) {
     const first = Value.Errors(schema, data).First();
     throw new TsllmError(`invalid request: ${first?.path || "body"} ${first?.message ?? ""}`.trim(), {
@@ -56,9 +63,47 @@ export function toGenerate(
   };
 }
 
-function completion(control: RunnerControl, r: CompletionRequest, signal: AbortSignal): Response {
+/**
+ * Starts a completion on the engine. `emit` receives each wire record (piece, then one final done or error
+ * record with `last` set). Returns the engine request id, for cancel.
+ */
+export function startCompletion(
+  control: RunnerControl,
+  r: CompletionRequest,
+  emit: (chunk: Record<string, unknown>, last: boolean) => void,
+): number {
+  requireReady(control);
+  const id = control.send(
+    { type: "generate", req: toGenerate(r), returnPromptTokens: r.return_prompt_tokens },
+    (m: FromEngine) => {
+      if (m.type === "piece")
+        return emit({ content: m.piece.content, tokens: m.piece.tokens, logprobs: m.piece.logprobs }, false);
+      control.forget(id);
+      if (m.type === "done")
+        emit(
+          {
+            done: true,
+            done_reason: m.reason,
+            content: m.content,
+            timings: m.timings,
+            prompt_tokens: m.promptTokens,
+          },
+          true,
+        );
+      else if (m.type === "error") emit({ error: m.message, code: m.code, status: m.status }, true);
+      else emit({ error: `unexpected engine message ${m.type}`, code: "internal" }, true);
+    },
+  );
+  return id;
+}
+
+function requireReady(control: RunnerControl): void {
   if (control.status !== "ready")
     throw new TsllmError("model not loaded", { code: "not_loaded", status: 503 });
+}
+
+function completion(control: RunnerControl, r: CompletionRequest, signal: AbortSignal): Response {
+  requireReady(control); // a plain 503 answer, before any stream starts
   const enc = new TextEncoder();
   let id = 0;
   // Once the client has gone, the engine's last messages for this id have nowhere to go: drop them.
@@ -69,28 +114,13 @@ function completion(control: RunnerControl, r: CompletionRequest, signal: AbortS
   };
   const stream = new ReadableStream<Uint8Array>({
     start(ctrl) {
-      const line = (o: unknown) => {
-        if (!gone) ctrl.enqueue(enc.encode(`${JSON.stringify(o)}\n`));
-      };
-      id = control.send(
-        { type: "generate", req: toGenerate(r), returnPromptTokens: r.return_prompt_tokens },
-        (m: FromEngine) => {
-          if (m.type === "piece")
-            return line({ content: m.piece.content, tokens: m.piece.tokens, logprobs: m.piece.logprobs });
-          control.forget(id);
-          if (m.type === "done")
-            line({
-              done: true,
-              done_reason: m.reason,
-              content: m.content,
-              timings: m.timings,
-              prompt_tokens: m.promptTokens,
-            });
-          else if (m.type === "error") line({ error: m.message, code: m.code });
-          if (!gone) ctrl.close();
-          gone = true;
-        },
-      );
+      id = startCompletion(control, r, (chunk, last) => {
+        if (gone) return;
+        ctrl.enqueue(enc.encode(`${JSON.stringify(chunk)}\n`));
+        if (!last) return;
+        ctrl.close();
+        gone = true;
+      });
       // A client that goes away cancels the request: the slot stops at its next decode step.
       signal.addEventListener("abort", cancel);
     },
