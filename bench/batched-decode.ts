@@ -13,7 +13,11 @@ import { synthModel } from "../test/fixtures/models.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { threads: { type: "string", default: "2" }, batches: { type: "string", default: "1,4" }, steps: { type: "string", default: "64" } },
+  options: {
+    threads: { type: "string", default: "2" },
+    batches: { type: "string", default: "1,4" },
+    steps: { type: "string", default: "64" },
+  },
 });
 initBackend({ cacheDir: `${process.env.HOME}/.cache/tsllm`, libDir: process.env.TSLLM_LIB_DIR });
 const model = Model.load(await synthModel({ preset: "1b", quant: "q4_0", vocab: "llama-spm" }));

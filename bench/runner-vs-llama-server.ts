@@ -31,9 +31,9 @@ const threads = Number(values.threads);
 const nGen = Number(values.tokens);
 const reps = Number(values.reps);
 const model = await synthModel({ preset: "1b", quant: "q4_0", vocab: "llama-spm" });
-const anchorScript = ({ native: "build-anchor.sh", prebuilt: "build-anchor-prebuilt.sh" } as Record<string, string>)[
-  values.anchor
-];
+const anchorScript = (
+  { native: "build-anchor.sh", prebuilt: "build-anchor-prebuilt.sh" } as Record<string, string>
+)[values.anchor];
 if (!anchorScript) throw new Error(`--anchor must be native or prebuilt, not ${values.anchor}`);
 const anchorBin = (await Bun.$`bash ${import.meta.dir}/${anchorScript}`.text()).trim();
 const CTX = 4096;
