@@ -19,6 +19,7 @@ import type {
   LoadOptions,
   LoadResponse,
 } from "./protocol.ts";
+import { streamSocketPath } from "./protocol.ts";
 import { StderrTail } from "./stderr-tail.ts";
 import { CompletionStream } from "./stream-client.ts";
 import { remoteError } from "./remote-error.ts";
@@ -76,7 +77,7 @@ export class RunnerClient implements Runner {
       env: childEnv,
     });
     this.pid = this.#proc.pid;
-    this.#stream = new CompletionStream(`ws+unix://${this.#socket}:/stream`, () => this.#streamLost());
+    this.#stream = new CompletionStream(streamSocketPath(this.#socket), () => this.#streamLost());
     void this.#tail.consume(this.#proc.stderr);
     this.#exit = this.#proc.exited.then(() => {
       this.#exited = true;

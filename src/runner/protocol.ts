@@ -149,11 +149,14 @@ export type DetokenizeRequest = Static<typeof DetokenizeRequest>;
 export const DetokenizeResponse = T.Object({ content: T.String() });
 
 /**
- * GET /stream upgrades to a WebSocket that multiplexes completions: the client sends StreamRequest messages,
- * the runner answers with one StreamFrame per decode step holding every stream's new chunk (the same records
- * POST /completion writes as NDJSON lines). One message per step instead of one HTTP chunk per stream per
- * token keeps the runner's HTTP thread and the caller off the CPU the decode needs.
+ * The stream socket (next to the control socket, see streamSocketPath) multiplexes completions on one
+ * connection, as newline-delimited JSON both ways: the caller sends StreamRequest lines, the runner answers
+ * with one StreamFrame line per decode step holding every stream's new records (the records POST /completion
+ * writes as NDJSON). The engine thread serves it itself, so a token costs no hop through the HTTP thread and
+ * no HTTP chunk per stream: that CPU stays with the decode.
  */
+export const streamSocketPath = (controlSocket: string): string => `${controlSocket}.stream`;
+
 export const StreamRequest = T.Union([
   T.Object({ op: T.Literal("completion"), rid: T.Integer(), req: CompletionRequest }),
   T.Object({ op: T.Literal("cancel"), rid: T.Integer() }),

@@ -1,8 +1,11 @@
 /**
- * The caller's side of a runner's GET /stream: one WebSocket per runner, completions multiplexed on it by
- * request id. The runner sends one frame per decode step with every stream's new chunk.
+ * The caller's side of a runner's stream socket (see streamSocketPath): one connection per runner,
+ * completions multiplexed on it by request id; the runner sends one line per decode step with every
+ * stream's new records.
  */
+import type { Socket } from "bun";
 import { Channel } from "../channel.ts";
+import { LineChannel } from "./lines.ts";
 import type { CompletionRequest, StreamFrame, StreamRequest } from "./protocol.ts";
 
 /** A wire record of a completion (a piece, or the final done / error record). */
@@ -15,74 +18,63 @@ export interface OpenCompletion {
   cancel(reason?: unknown): void;
 }
 
-/** Completions over one WebSocket to a runner. */
+/** Completions over one connection to a runner's stream socket. */
 export class CompletionStream {
-  #ws: WebSocket | null = null;
-  #opening: Promise<WebSocket> | null = null;
+  #conn: Promise<LineChannel> | null = null;
   #nextRid = 1;
   readonly #open = new Map<number, Channel<StreamChunk>>();
 
   /**
-   * @param url ws+unix://<socket>:/stream
+   * @param path the runner's stream socket
    * @param dropped the error to end open streams with when the connection drops (e.g. the runner died)
    */
   constructor(
-    private readonly url: string,
+    private readonly path: string,
     private readonly dropped: () => Promise<Error>,
   ) {}
 
-  /** Sends a completion request; its chunks arrive on the returned iterable. */
+  /** Sends a completion request; its records arrive on the returned iterable. */
   async start(req: CompletionRequest): Promise<OpenCompletion> {
-    const ws = await this.#connect();
+    const lines = await this.#connect();
     const rid = this.#nextRid++;
     const chunks = new Channel<StreamChunk>();
     this.#open.set(rid, chunks);
-    this.#send(ws, { op: "completion", rid, req });
+    lines.send({ op: "completion", rid, req } satisfies StreamRequest);
     return {
       chunks,
       cancel: (reason?: unknown) => {
         if (!this.#open.delete(rid)) return;
-        if (ws.readyState === WebSocket.OPEN) this.#send(ws, { op: "cancel", rid });
+        lines.send({ op: "cancel", rid } satisfies StreamRequest);
         if (reason === undefined) chunks.close();
         else chunks.fail(reason);
       },
     };
   }
 
-  /** Closes the connection; open streams end with the `dropped` error. */
-  close(): void {
-    this.#ws?.close();
+  #connect(): Promise<LineChannel> {
+    this.#conn ??= Bun.connect<LineChannel>({
+      unix: this.path,
+      socket: {
+        open: (s) => {
+          s.data = new LineChannel(s as Socket<unknown>, (l) => this.#receive(l));
+        },
+        data: (s, bytes) => s.data.data(bytes),
+        drain: (s) => s.data.drain(),
+        close: () => this.#drop(),
+        error: () => this.#drop(),
+      },
+    }).then(
+      (s) => s.data,
+      (e) => {
+        this.#conn = null;
+        throw e;
+      },
+    );
+    return this.#conn;
   }
 
-  #send(ws: WebSocket, msg: StreamRequest): void {
-    ws.send(JSON.stringify(msg));
-  }
-
-  #connect(): Promise<WebSocket> {
-    if (this.#ws) return Promise.resolve(this.#ws);
-    this.#opening ??= new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(this.url);
-      let opened = false;
-      ws.onopen = () => {
-        opened = true;
-        this.#ws = ws;
-        this.#opening = null;
-        resolve(ws);
-      };
-      ws.onmessage = (ev) => this.#receive(ev.data);
-      ws.onclose = () => {
-        if (this.#ws === ws) this.#ws = null;
-        if (opened) return this.#drop();
-        this.#opening = null;
-        reject(new Error(`cannot connect to ${this.url}`));
-      };
-    });
-    return this.#opening;
-  }
-
-  #receive(data: unknown): void {
-    const frame = JSON.parse(typeof data === "string" ? data : new TextDecoder().decode(data as ArrayBuffer));
-    for (const [rid, chunk] of frame as StreamFrame) {
+  #receive(line: string): void {
+    for (const [rid, chunk] of JSON.parse(line) as StreamFrame) {
       const ch = this.#open.get(rid);
       if (!ch) continue;
       ch.push(chunk);
@@ -94,6 +86,7 @@ export class CompletionStream {
   }
 
   #drop(): void {
+    this.#conn = null;
     const open = [...this.#open.values()];
     this.#open.clear();
     if (open.length > 0)

@@ -83,6 +83,11 @@ export class RunnerControl {
     this.#inbox.posted();
   }
 
+  /** Has the engine thread serve the stream socket at `path` (see StreamRequest). */
+  serveStreams(path: string): void {
+    this.#post({ type: "streams", id: this.#nextId++, path });
+  }
+
   /** Stops listening to a request id. */
   forget(id: number): void {
     this.#listeners.delete(id);

@@ -14,6 +14,16 @@ import { SharedCell } from "../../llama/ffi/memory.ts";
 import type { LoadOptions } from "../protocol.ts";
 import { fitReport } from "./fit.ts";
 import { type FromEngine, Inbox, type ToEngine } from "./messages.ts";
+import { StreamServer } from "./stream.ts";
+import {
+  asTsllmError,
+  doneChunk,
+  errorChunk,
+  isLast,
+  pieceChunk,
+  toGenerate,
+  type WireChunk,
+} from "./wire.ts";
 
 declare const self: Worker;
 
@@ -25,6 +35,7 @@ const running = new Map<number, Submission>();
 /** Messages from the HTTP thread handled so far, against its posted count in `inbox`. */
 let handled = 0;
 let inbox: Inbox | null = null;
+let streams: StreamServer | null = null;
 
 /** During a step, messages collect here and leave as one: one wake-up of the HTTP thread per decode step. */
 let outbox: FromEngine[] | null = null;
@@ -36,8 +47,7 @@ const flush = () => {
   else if (msgs.length > 1) self.postMessage({ type: "batch", msgs } satisfies FromEngine);
 };
 const fail = (id: number, e: unknown) => {
-  const err =
-    e instanceof TsllmError ? e : new TsllmError(String((e as Error)?.message ?? e), { code: "internal" });
+  const err = asTsllmError(e);
   post({ type: "error", id, message: err.message, code: err.code, status: err.status });
 };
 
@@ -104,9 +114,12 @@ async function loop(e: BatchEngine): Promise<void> {
       post({ type: "slots", idle: e.slots.length - e.busy, processing: e.busy });
     }
     flush();
+    streams?.flush();
     // Let queued messages (new requests, cancellations) in between decode steps: only when there are some
     // (a macrotask round trip per step costs ~1% at one stream), and at least every 64 steps regardless.
-    if (inbox?.waiting(handled) !== false || steps % 64 === 0) await new Promise((r) => setImmediate(r));
+    // A connected stream socket may hold requests too: then check every step (a cheap event-loop turn).
+    if (streams?.connected || inbox?.waiting(handled) !== false || steps % 64 === 0)
+      await new Promise((r) => setImmediate(r));
   }
 }
 
@@ -115,36 +128,47 @@ function tokens(input: string | number[], addSpecial = true): number[] {
   return Array.from((model as Model).vocab.tokenize(input, addSpecial, true));
 }
 
+/** Submits a completion to the engine; its wire records go to `emit`. Throws if it cannot start. */
+function generate(
+  req: Extract<ToEngine, { type: "generate" }>["req"],
+  returnPromptTokens: boolean | undefined,
+  emit: (chunk: WireChunk) => void,
+): Submission {
+  if (!engine)
+    throw new TsllmError(embedding ? "this model runner only serves embeddings" : "model not loaded", {
+      code: "not_loaded",
+      status: embedding ? 400 : 503,
+    });
+  const prompt = tokens(req.prompt);
+  return engine.submit(
+    { ...req, prompt },
+    {
+      piece: (p) => emit(pieceChunk(p)),
+      done: (reason, content, timings) =>
+        emit(doneChunk(reason, content, timings, returnPromptTokens ? prompt : undefined)),
+      error: (e) => emit(errorChunk(e.message, e.code, e.status)),
+    },
+  );
+}
+
 function handle(msg: ToEngine): void {
   switch (msg.type) {
     case "load":
       return load(msg);
     case "generate": {
-      if (!engine)
-        throw new TsllmError(embedding ? "this model runner only serves embeddings" : "model not loaded", {
-          code: "not_loaded",
-          status: 400,
-        });
       const id = msg.id;
-      const prompt = tokens(msg.req.prompt);
-      const promptTokens = msg.returnPromptTokens ? prompt : undefined;
-      const sub = engine.submit(
-        { ...msg.req, prompt },
-        {
-          piece: (piece) => post({ type: "piece", id, piece }),
-          done: (reason, content, timings) => {
-            running.delete(id);
-            post({ type: "done", id, reason, content, timings, promptTokens });
-          },
-          error: (e) => {
-            running.delete(id);
-            fail(id, e);
-          },
-        },
-      );
+      const sub = generate(msg.req, msg.returnPromptTokens, (chunk) => {
+        if (isLast(chunk)) running.delete(id);
+        post({ type: "chunk", id, chunk });
+      });
       running.set(id, sub);
       return;
     }
+    case "streams":
+      streams ??= new StreamServer(msg.path, (req, emit) =>
+        generate(toGenerate(req), req.return_prompt_tokens, emit),
+      );
+      return;
     case "cancel":
       running.get(msg.target)?.cancel();
       return;
@@ -180,6 +204,7 @@ function handle(msg: ToEngine): void {
       return;
     case "close":
       engine?.close();
+      streams?.flush(); // the streams' final "cancel" records, before the process may exit
       engine = null;
       ctx?.dispose();
       model?.dispose();

@@ -6,11 +6,11 @@
 import { parseArgs } from "node:util";
 import { ENV, type Env } from "../../config/env.ts";
 import { InvalidInputError } from "../../errors.ts";
+import { streamSocketPath } from "../protocol.ts";
 import { SharedCell } from "../../llama/ffi/memory.ts";
 import { workerEntry } from "../../worker-entry.ts";
 import { RunnerControl } from "./control.ts";
 import { routes } from "./routes.ts";
-import { newStreamConn, type StreamConn, streamHandlers } from "./stream.ts";
 
 /** Entry point of the hidden `runner` subcommand. */
 export async function runnerMain(args: string[], env: Env): Promise<number> {
@@ -26,18 +26,14 @@ export async function runnerMain(args: string[], env: Env): Promise<number> {
     verbose: env.bool(ENV.DEBUG),
   });
   const handle = routes(control);
-  const server = Bun.serve<StreamConn, never>({
+  control.serveStreams(streamSocketPath(values.socket));
+  const server = Bun.serve({
     unix: values.socket,
     // Loads and prefills can be silent for long stretches: no idle timeout on control requests.
     fetch: (req, srv) => {
-      if (req.method === "GET" && new URL(req.url).pathname === "/stream") {
-        if (srv.upgrade(req, { data: newStreamConn() })) return undefined;
-        return Response.json({ error: "expected a WebSocket upgrade" }, { status: 400 });
-      }
       srv.timeout(req, 0);
       return handle(req);
     },
-    websocket: streamHandlers(control),
   });
   let exiting = false;
   const exit = async (code: number) => {

@@ -1,6 +1,7 @@
 /** Messages between the runner's HTTP thread and its engine Worker. */
 import type { LoadOptions, LoadResponse } from "../protocol.ts";
-import type { DoneReason, GenerateRequest, Piece, Timings } from "../../llama/engine/batching/types.ts";
+import type { GenerateRequest } from "../../llama/engine/batching/types.ts";
+import type { WireChunk } from "./wire.ts";
 
 /** HTTP thread → engine. */
 export type ToEngine =
@@ -22,6 +23,8 @@ export type ToEngine =
       returnPromptTokens?: boolean;
     }
   | { type: "cancel"; id: number; target: number }
+  /** Serve the stream socket at `path` from the engine thread. */
+  | { type: "streams"; id: number; path: string }
   | { type: "embed"; id: number; input: (string | number[])[]; truncate: boolean }
   | { type: "tokenize"; id: number; content: string; addSpecial: boolean; parseSpecial: boolean }
   | { type: "detokenize"; id: number; tokens: number[] }
@@ -32,15 +35,8 @@ export type ToEngineBody = ToEngine extends infer M ? (M extends ToEngine ? Omit
 
 /** Engine → HTTP thread. */
 export type FromEngine =
-  | { type: "piece"; id: number; piece: Piece }
-  | {
-      type: "done";
-      id: number;
-      reason: DoneReason;
-      content: string;
-      timings: Timings;
-      promptTokens?: number[];
-    }
+  /** A completion's wire record; the one with done or error is its last. */
+  | { type: "chunk"; id: number; chunk: WireChunk }
   | { type: "error"; id: number; message: string; code: string; status: number }
   | { type: "result"; id: number; value: unknown }
   | { type: "loaded"; id: number; value: LoadResponse }

@@ -1,8 +1,6 @@
 /** The runner's control API: GET /health, POST /load, /completion (NDJSON), /embedding, /tokenize, /detokenize. */
 import type { TSchema } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import { TsllmError } from "../../errors.ts";
-import type { GenerateRequest } from "../../llama/engine/batching/types.ts";
 import {
   CompletionRequest,
   DetokenizeRequest,
@@ -12,11 +10,9 @@ import {
 } from "../protocol.ts";
 import type { RunnerControl } from "./control.ts";
 import type { FromEngine } from "./messages.ts";
+import { asTsllmError, checked, errorChunk, isLast, toGenerate, type WireChunk } from "./wire.ts";
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });
-/** Any thrown value as a TsllmError (unknown ones are internal errors). */
-export const asTsllmError = (e: unknown): TsllmError =>
-  e instanceof TsllmError ? e : new TsllmError(String((e as Error)?.message ?? e), { code: "internal" });
 const errorResponse = (e: unknown) => {
   const err = asTsllmError(e);
   return json({ error: err.message, code: err.code }, err.status);
@@ -32,66 +28,24 @@ async function body<T>(req: Request, schema: TSchema): Promise<T> {
   return checked<T>(schema, data);
 }
 
-/** `data` as T if it matches `schema`, else a 400 naming the first mismatch. */
-export function checked<T>(schema: TSchema, data: unknown): T {
-  if (!Value.Check(schema, data)) {
-    const first = Value.Errors(schema, data).First();
-    throw new TsllmError(`invalid request: ${first?.path || "body"} ${first?.message ?? ""}`.trim(), {
-      code: "bad_request",
-      status: 400,
-    });
-  }
-  return data as T;
-}
-
-/** Maps the wire request onto the engine's request. */
-export function toGenerate(
-  r: CompletionRequest,
-): Omit<GenerateRequest, "prompt"> & { prompt: string | number[] } {
-  const o = r.options ?? {};
-  const bias = r.logit_bias
-    ? Object.fromEntries(Object.entries(r.logit_bias).map(([k, v]) => [Number(k), v]))
-    : undefined;
-  return {
-    prompt: r.prompt,
-    sampling: { ...o, grammar: r.grammar, logitBias: bias },
-    stop: o.stop ?? [],
-    numPredict: o.num_predict ?? -1,
-    numKeep: o.num_keep ?? 4,
-    shift: r.shift ?? true,
-    logprobs: r.logprobs,
-  };
-}
-
-/**
- * Starts a completion on the engine. `emit` receives each wire record (piece, then one final done or error
- * record with `last` set). Returns the engine request id, for cancel.
- */
-export function startCompletion(
+/** Starts a completion on the engine; `emit` receives each wire record, the final one with `last` set. */
+function startCompletion(
   control: RunnerControl,
   r: CompletionRequest,
-  emit: (chunk: Record<string, unknown>, last: boolean) => void,
+  emit: (chunk: WireChunk, last: boolean) => void,
 ): number {
-  requireReady(control);
   const id = control.send(
     { type: "generate", req: toGenerate(r), returnPromptTokens: r.return_prompt_tokens },
     (m: FromEngine) => {
-      if (m.type === "piece")
-        return emit({ content: m.piece.content, tokens: m.piece.tokens, logprobs: m.piece.logprobs }, false);
-      control.forget(id);
-      if (m.type === "done")
-        emit(
-          {
-            done: true,
-            done_reason: m.reason,
-            content: m.content,
-            timings: m.timings,
-            prompt_tokens: m.promptTokens,
-          },
-          true,
-        );
-      else if (m.type === "error") emit({ error: m.message, code: m.code, status: m.status }, true);
-      else emit({ error: `unexpected engine message ${m.type}`, code: "internal" }, true);
+      const chunk =
+        m.type === "chunk"
+          ? m.chunk
+          : m.type === "error"
+            ? errorChunk(m.message, m.code, m.status)
+            : errorChunk(`unexpected engine message ${m.type}`, "internal", 500);
+      const last = isLast(chunk);
+      if (last) control.forget(id);
+      emit(chunk, last);
     },
   );
   return id;

@@ -1,83 +1,115 @@
 /**
- * GET /stream: completions multiplexed over one WebSocket (see StreamRequest in protocol.ts). Every chunk
- * the engine produces in one decode step leaves in one frame per connection, so the cost on this thread
- * and on the caller is one message per step, not one HTTP chunk per stream per token.
+ * The runner's stream socket, served by the engine thread itself: completions multiplexed on one connection
+ * (see StreamRequest), and everything a decode step produced for a connection leaves as one line written
+ * straight from this thread after the step — no hop through the HTTP thread, no HTTP chunk per token.
  */
-import type { ServerWebSocket, WebSocketHandler } from "bun";
-import { StreamRequest, type StreamFrame } from "../protocol.ts";
-import type { RunnerControl } from "./control.ts";
-import { asTsllmError, checked, startCompletion } from "./routes.ts";
+import type { Socket, TCPSocketListener, UnixSocketListener } from "bun";
+import { LineChannel } from "../lines.ts";
+import { type CompletionRequest, type StreamFrame, StreamRequest } from "../protocol.ts";
+import { asTsllmError, checked, errorChunk, isLast, type WireChunk } from "./wire.ts";
 
-/** Per-connection state: live requests (rid → engine id) and the frame being collected. */
-export interface StreamConn {
-  live: Map<number, number>;
+/** Starts a completion whose records go to `emit`; throws if it cannot start. */
+export type StartCompletion = (
+  req: CompletionRequest,
+  emit: (chunk: WireChunk) => void,
+) => { cancel(): void };
+
+interface Conn {
+  lines: LineChannel;
+  /** rid → its running request. */
+  live: Map<number, { cancel(): void }>;
+  /** Records collected since the last flush. */
   frame: StreamFrame;
-  flushing: boolean;
 }
 
-/** A fresh connection state, for server.upgrade(req, { data }). */
-export const newStreamConn = (): StreamConn => ({ live: new Map(), frame: [], flushing: false });
+/** Listens on a Unix socket for stream connections. Must run on the engine thread. */
+export class StreamServer {
+  readonly #conns = new Set<Conn>();
+  readonly #listener: UnixSocketListener<Conn> | TCPSocketListener<Conn>;
 
-function emit(ws: ServerWebSocket<StreamConn>, rid: number, chunk: Record<string, unknown>): void {
-  const c = ws.data;
-  c.frame.push([rid, chunk]);
-  if (c.flushing) return;
-  c.flushing = true;
-  // The engine's step arrives as one batch message handled synchronously: flush once it is all queued.
-  queueMicrotask(() => {
-    c.flushing = false;
-    const frame = c.frame;
-    c.frame = [];
-    if (ws.readyState === 1) ws.send(JSON.stringify(frame));
-  });
-}
-
-function handle(control: RunnerControl, ws: ServerWebSocket<StreamConn>, text: string): void {
-  let data: unknown;
-  let msg: StreamRequest;
-  try {
-    data = JSON.parse(text);
-    msg = checked<StreamRequest>(StreamRequest, data);
-  } catch (e) {
-    // A request whose rid cannot be read is answered on rid -1.
-    const rid = (data as { rid?: unknown } | undefined)?.rid;
-    const err = e instanceof SyntaxError ? { message: "stream message is not valid JSON" } : asTsllmError(e);
-    return emit(ws, typeof rid === "number" ? rid : -1, {
-      error: err.message,
-      code: "bad_request",
-      status: 400,
+  constructor(
+    path: string,
+    private readonly start: StartCompletion,
+  ) {
+    const gone = (s: Socket<Conn>) => {
+      // A caller that goes away cancels its requests: their slots stop at the next decode step.
+      for (const r of s.data.live.values()) r.cancel();
+      s.data.live.clear();
+      this.#conns.delete(s.data);
+    };
+    this.#listener = Bun.listen<Conn>({
+      unix: path,
+      socket: {
+        open: (s) => {
+          const conn: Conn = {
+            lines: new LineChannel(s, (l) => this.#request(conn, l)),
+            live: new Map(),
+            frame: [],
+          };
+          s.data = conn;
+          this.#conns.add(conn);
+        },
+        data: (s, bytes) => {
+          s.data.lines.data(bytes);
+          this.flush(); // errors for requests that could not start go out at once
+        },
+        drain: (s) => s.data.lines.drain(),
+        close: gone,
+        error: gone,
+      },
     });
   }
-  const live = ws.data.live;
-  if (msg.op === "cancel") {
-    const id = live.get(msg.rid);
-    if (id !== undefined) control.cancel(id);
-    return;
-  }
-  const rid = msg.rid;
-  try {
-    const id = startCompletion(control, msg.req, (chunk, last) => {
-      if (last) live.delete(rid);
-      emit(ws, rid, chunk);
-    });
-    live.set(rid, id);
-  } catch (e) {
-    const err = asTsllmError(e);
-    emit(ws, rid, { error: err.message, code: err.code, status: err.status });
-  }
-}
 
-/** The WebSocket handlers for GET /stream. */
-export function streamHandlers(control: RunnerControl): WebSocketHandler<StreamConn> {
-  return {
-    message: (ws, m) => handle(control, ws, typeof m === "string" ? m : new TextDecoder().decode(m)),
-    // A caller that goes away cancels its requests: their slots stop at the next decode step.
-    close: (ws) => {
-      for (const id of ws.data.live.values()) control.cancel(id);
-      ws.data.live.clear();
-    },
-    // Frames are small and frequent: no per-message compression, no idle timeout during long prefills.
-    perMessageDeflate: false,
-    idleTimeout: 0,
-  };
+  /** Whether a caller is connected (the engine loop then checks for requests between every step). */
+  get connected(): boolean {
+    return this.#conns.size > 0;
+  }
+
+  /** Writes each connection's collected records as one line. */
+  flush(): void {
+    for (const c of this.#conns) {
+      if (c.frame.length === 0) continue;
+      const frame = c.frame;
+      c.frame = [];
+      c.lines.send(frame);
+    }
+  }
+
+  stop(): void {
+    this.#listener.stop(true);
+  }
+
+  #request(c: Conn, line: string): void {
+    let data: unknown;
+    let msg: StreamRequest;
+    try {
+      data = JSON.parse(line);
+      msg = checked<StreamRequest>(StreamRequest, data);
+    } catch (e) {
+      // A request whose rid cannot be read is answered on rid -1.
+      const rid = (data as { rid?: unknown } | undefined)?.rid;
+      const why = e instanceof SyntaxError ? "stream request is not valid JSON" : asTsllmError(e).message;
+      c.frame.push([typeof rid === "number" ? rid : -1, errorChunk(why, "bad_request", 400)]);
+      return;
+    }
+    if (msg.op === "cancel") {
+      c.live.get(msg.rid)?.cancel();
+      return;
+    }
+    const rid = msg.rid;
+    let ended = false;
+    try {
+      const run = this.start(msg.req, (chunk) => {
+        if (isLast(chunk)) {
+          ended = true;
+          c.live.delete(rid);
+        }
+        c.frame.push([rid, chunk]);
+      });
+      if (!ended) c.live.set(rid, run);
+    } catch (e) {
+      const err = asTsllmError(e);
+      c.frame.push([rid, errorChunk(err.message, err.code, err.status)]);
+    }
+  }
 }

@@ -1,0 +1,69 @@
+/**
+ * The runner's wire format, shared by both transports (POST /completion NDJSON and the stream socket): the
+ * records a completion stream carries, request validation, and the mapping onto the engine's request.
+ */
+import type { TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { TsllmError } from "../../errors.ts";
+import type { DoneReason, GenerateRequest, Piece, Timings } from "../../llama/engine/batching/types.ts";
+import type { CompletionRequest } from "../protocol.ts";
+
+/** A wire record: a piece, or the final done or error record. */
+export type WireChunk = Record<string, unknown>;
+
+export const pieceChunk = (p: Piece): WireChunk => ({
+  content: p.content,
+  tokens: p.tokens,
+  logprobs: p.logprobs,
+});
+
+export const doneChunk = (
+  reason: DoneReason,
+  content: string,
+  timings: Timings,
+  promptTokens?: number[],
+): WireChunk => ({ done: true, done_reason: reason, content, timings, prompt_tokens: promptTokens });
+
+export const errorChunk = (message: string, code: string, status: number): WireChunk => ({
+  error: message,
+  code,
+  status,
+});
+
+/** Whether `c` ends its stream. */
+export const isLast = (c: WireChunk): boolean => c.done === true || c.error !== undefined;
+
+/** Any thrown value as a TsllmError (unknown ones are internal errors). */
+export const asTsllmError = (e: unknown): TsllmError =>
+  e instanceof TsllmError ? e : new TsllmError(String((e as Error)?.message ?? e), { code: "internal" });
+
+/** `data` as T if it matches `schema`, else a 400 naming the first mismatch. */
+export function checked<T>(schema: TSchema, data: unknown): T {
+  if (!Value.Check(schema, data)) {
+    const first = Value.Errors(schema, data).First();
+    throw new TsllmError(`invalid request: ${first?.path || "body"} ${first?.message ?? ""}`.trim(), {
+      code: "bad_request",
+      status: 400,
+    });
+  }
+  return data as T;
+}
+
+/** Maps the wire request onto the engine's request. */
+export function toGenerate(
+  r: CompletionRequest,
+): Omit<GenerateRequest, "prompt"> & { prompt: string | number[] } {
+  const o = r.options ?? {};
+  const bias = r.logit_bias
+    ? Object.fromEntries(Object.entries(r.logit_bias).map(([k, v]) => [Number(k), v]))
+    : undefined;
+  return {
+    prompt: r.prompt,
+    sampling: { ...o, grammar: r.grammar, logitBias: bias },
+    stop: o.stop ?? [],
+    numPredict: o.num_predict ?? -1,
+    numKeep: o.num_keep ?? 4,
+    shift: r.shift ?? true,
+    logprobs: r.logprobs,
+  };
+}
