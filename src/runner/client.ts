@@ -46,9 +46,10 @@ export function runnerCommand(): string[] {
 /** A live runner process. */
 export class RunnerClient implements Runner {
   readonly pid: number;
+  /** The runner's control socket (its stream socket is streamSocketPath of it). */
+  readonly socket: string;
   readonly spec: RunnerSpec;
   readonly #proc: Subprocess<"pipe", "ignore", "pipe">;
-  readonly #socket: string;
   readonly #dir: string;
   readonly #tail = new StderrTail();
   readonly #stream: CompletionStream;
@@ -64,20 +65,20 @@ export class RunnerClient implements Runner {
     const base = env.path(ENV.RUNTIME_DIR) || env.raw("XDG_RUNTIME_DIR") || tmpdir();
     this.#dir = mkdtempSync(join(base, "tsllm-runner-"));
     chmodSync(this.#dir, 0o700);
-    this.#socket = join(this.#dir, "runner.sock");
+    this.socket = join(this.#dir, "runner.sock");
     this.#loadTimeoutMs =
       parseDurationMs(env.get(ENV.LOAD_TIMEOUT)) ?? (parseDurationMs(ENV.LOAD_TIMEOUT.default) as number);
     this.#pollMs = opts.pollMs ?? 50;
     const childEnv = env.snapshot();
     if (spec.variant) childEnv[ENV.LLM_LIBRARY.name] = spec.variant;
-    this.#proc = Bun.spawn([...runnerCommand(), "--model", spec.model, "--socket", this.#socket], {
+    this.#proc = Bun.spawn([...runnerCommand(), "--model", spec.model, "--socket", this.socket], {
       stdin: "pipe", // never written: its EOF tells the runner we are gone
       stdout: "ignore",
       stderr: "pipe",
       env: childEnv,
     });
     this.pid = this.#proc.pid;
-    this.#stream = new CompletionStream(streamSocketPath(this.#socket), () => this.#streamLost());
+    this.#stream = new CompletionStream(streamSocketPath(this.socket), () => this.#streamLost());
     void this.#tail.consume(this.#proc.stderr);
     this.#exit = this.#proc.exited.then(() => {
       this.#exited = true;
@@ -100,7 +101,7 @@ export class RunnerClient implements Runner {
   }
 
   async #fetch(path: string, init?: RequestInit): Promise<Response> {
-    return fetch(`http://runner${path}`, { ...init, unix: this.#socket } as RequestInit);
+    return fetch(`http://runner${path}`, { ...init, unix: this.socket } as RequestInit);
   }
 
   async #post<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {

@@ -41,6 +41,11 @@ export interface ContextOptions {
   maxOutputsPerSeq?: number;
   /** Attach a persistent CPU threadpool of nThreads threads (default true when nThreads is set). */
   threadPool?: boolean;
+  /**
+   * How long the pool's threads spin waiting for the next graph before sleeping: ggml's polling level,
+   * 0 (sleep at once) to 100; 50 by default, as llama.cpp's tools.
+   */
+  threadPoll?: number;
 }
 
 /** Owner of one llama_context; dispose it before its Model. */
@@ -93,7 +98,7 @@ export class Context {
     this.nVocab = model.vocab.size;
     this.#mem = llama.llama_get_memory(ctx) as Ptr;
     if (opts.nThreads && opts.threadPool !== false) {
-      this.#pool = new ThreadPool(opts.nThreads);
+      this.#pool = new ThreadPool(opts.nThreads, opts.threadPoll);
       llama.llama_attach_threadpool(ctx, this.#pool.handle, null);
     }
   }
