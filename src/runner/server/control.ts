@@ -85,7 +85,11 @@ export class RunnerControl {
 
   /** Has the engine thread serve the stream socket at `path` (see StreamRequest). */
   serveStreams(path: string): void {
-    this.#post({ type: "streams", id: this.#nextId++, path });
+    const id = this.send({ type: "streams", path }, (m) => {
+      this.forget(id);
+      // Completions then fail to connect; say why on stderr, which the parent keeps.
+      if (m.type === "error") console.error(`runner: cannot serve the stream socket ${path}: ${m.message}`);
+    });
   }
 
   /** Stops listening to a request id. */

@@ -171,6 +171,7 @@ function handle(msg: ToEngine): void {
       streams ??= new StreamServer(msg.path, (req, emit) =>
         generate(toGenerate(req), req.return_prompt_tokens, emit),
       );
+      post({ type: "result", id: msg.id, value: {} });
       return;
     case "cancel":
       running.get(msg.target)?.cancel();
