@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { synthModel } from "../fixtures/models.ts";
 import { closeAll, collect, GREEDY, startRunner } from "./helpers.ts";
 import { RunnerClient } from "../../src/runner/client.ts";
@@ -15,10 +16,17 @@ beforeAll(async () => {
 });
 afterAll(closeAll);
 
+/** Whether `pid` is still running. An exited child of a dead parent stays a zombie until PID 1 reaps it:
+ * it has exited (no threads, no memory, sockets closed), so it counts as gone. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
