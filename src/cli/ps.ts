@@ -2,9 +2,7 @@
 import { ENV } from "../config/env.ts";
 import { defineCommand } from "./command.ts";
 import { humanBytes, humanTime } from "./duration.ts";
-import { ApiClient } from "./http.ts";
-import { shortId } from "./list.ts";
-import { renderTable } from "./table.ts";
+import { printModels, shortId } from "./list.ts";
 import type { RunningModel } from "./wire.ts";
 
 /** "100% GPU", "100% CPU", "48%/52% CPU/GPU", plus the libllama variant when it is not plain cpu. */
@@ -38,20 +36,19 @@ export const psCommand = defineCommand(
     flags: [],
     env: [ENV.HOST.name],
   },
-  async ({ args }, io) => {
-    const client = new ApiClient(io.env);
-    const { models = [] } = await client.json<{ models?: RunningModel[] }>("GET", "/api/ps");
-    const rows = models
-      .filter((m) => !args[0] || m.name.startsWith(args[0]))
-      .map((m) => [
+  ({ args }, io) =>
+    printModels<RunningModel>(
+      io,
+      "/api/ps",
+      args[0],
+      ["NAME", "ID", "SIZE", "PROCESSOR", "CONTEXT", "UNTIL"],
+      (m) => [
         m.name,
         shortId(m.digest),
         humanBytes(m.size),
         processorText(m),
         String(m.context_length ?? 0),
         untilText(m.expires_at),
-      ]);
-    io.out.write(renderTable(rows, { header: ["NAME", "ID", "SIZE", "PROCESSOR", "CONTEXT", "UNTIL"] }));
-    return 0;
-  },
+      ],
+    ),
 );

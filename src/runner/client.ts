@@ -11,15 +11,15 @@ import { parseDurationMs } from "../config/duration.ts";
 import { ENV, type Env } from "../config/env.ts";
 import { TsllmError } from "../errors.ts";
 import { RunnerExitedError, RunnerLoadError, RunnerLoadTimeoutError } from "./errors.ts";
-import type {
-  CompletionRequest,
-  DeviceMemory,
-  EmbeddingResponse,
-  Health,
-  LoadOptions,
-  LoadResponse,
+import {
+  type CompletionRequest,
+  type DeviceMemory,
+  type EmbeddingResponse,
+  type Health,
+  type LoadOptions,
+  type LoadResponse,
+  streamSocketPath,
 } from "./protocol.ts";
-import { streamSocketPath } from "./protocol.ts";
 import { StderrTail } from "./stderr-tail.ts";
 import { CompletionStream } from "./stream-client.ts";
 import { remoteError } from "./remote-error.ts";

@@ -2,10 +2,9 @@
 import { Elysia, t } from "elysia";
 import { type CompletionEvent, chat, type InferenceDeps } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
-import { ndjsonResponse } from "../ndjson.ts";
 import type { Tool as TemplateTool } from "../../templates/index.ts";
 import { CompletionFields, Message, now, Tool } from "./common.ts";
-import { aggregate, finalFields } from "./completion.ts";
+import { finalFields, respond } from "./completion.ts";
 
 /** ChatRequest. */
 export const ChatRequest = t.Object({
@@ -37,21 +36,16 @@ export function chatRoutes(deps: InferenceDeps) {
         { ...body, tools: body.tools as TemplateTool[] | undefined },
         request.signal,
       );
-      if (r.kind === "lifecycle")
-        return Response.json({
-          model: r.model,
-          created_at: now(),
-          message: message(""),
-          done: true,
-          done_reason: r.reason,
-        });
-      if (body.stream !== false) return ndjsonResponse(r.events, (e) => chunk(r.model, e), deps.logger);
-      const all = await aggregate(r.events);
-      return Response.json({
-        ...chunk(r.model, all.final),
-        message: message(all.content, all.toolCalls),
-        ...(all.logprobs.length ? { logprobs: all.logprobs } : {}),
-      });
+      return respond(
+        r,
+        body.stream,
+        {
+          empty: { message: message("") },
+          chunk,
+          whole: (all) => ({ message: message(all.content, all.toolCalls) }),
+        },
+        deps.logger,
+      );
     },
     { body: ChatRequest, parse: jsonBody(ChatRequest) },
   );

@@ -1,6 +1,9 @@
-/** Shared shaping of generate/chat output: final-chunk fields and `stream: false` aggregation. */
-import type { CompletionEvent, Logprob } from "../../inference/index.ts";
+/** Shared shaping of generate/chat output: final-chunk fields, `stream: false` aggregation, the response. */
+import type { CompletionEvent, CompletionResult, Logprob } from "../../inference/index.ts";
+import type { Logger } from "../../log.ts";
 import type { ToolCall } from "../../templates/index.ts";
+import { ndjsonResponse } from "../ndjson.ts";
+import { now } from "./common.ts";
 
 type Final = Extract<CompletionEvent, { done: true }>;
 
@@ -31,4 +34,41 @@ export async function aggregate(events: AsyncIterable<CompletionEvent>): Promise
   }
   if (!final) throw new Error("completion ended without a final record");
   return { content, toolCalls, logprobs, final };
+}
+
+/** How a route shapes its output around the shared response logic. */
+export interface Shape {
+  /** The route's output field when there is no output (a load or unload): {response: ""} or {message}. */
+  empty: Record<string, unknown>;
+  /** One streamed chunk. */
+  chunk(model: string, e: CompletionEvent): Record<string, unknown>;
+  /** The output fields of a `stream: false` answer, from the whole stream. */
+  whole(all: Aggregate): Record<string, unknown>;
+}
+
+/**
+ * The answer of /api/generate and /api/chat: the load/unload record for an empty request, else the NDJSON
+ * stream, or with `stream: false` one object folded from the whole stream.
+ */
+export async function respond(
+  r: CompletionResult,
+  stream: boolean | undefined,
+  shape: Shape,
+  logger: Logger,
+): Promise<Response> {
+  if (r.kind === "lifecycle")
+    return Response.json({
+      model: r.model,
+      created_at: now(),
+      ...shape.empty,
+      done: true,
+      done_reason: r.reason,
+    });
+  if (stream !== false) return ndjsonResponse(r.events, (e) => shape.chunk(r.model, e), logger);
+  const all = await aggregate(r.events);
+  return Response.json({
+    ...shape.chunk(r.model, all.final),
+    ...shape.whole(all),
+    ...(all.logprobs.length ? { logprobs: all.logprobs } : {}),
+  });
 }

@@ -2,9 +2,8 @@
 import { Elysia, t } from "elysia";
 import { type CompletionEvent, generate, type InferenceDeps } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
-import { ndjsonResponse } from "../ndjson.ts";
 import { CompletionFields, now } from "./common.ts";
-import { aggregate, finalFields } from "./completion.ts";
+import { finalFields, respond } from "./completion.ts";
 
 /** GenerateRequest. */
 export const GenerateRequest = t.Object({
@@ -33,21 +32,12 @@ export function generateRoutes(deps: InferenceDeps) {
     "/api/generate",
     async ({ body, request }) => {
       const r = await generate(deps, body, request.signal);
-      if (r.kind === "lifecycle")
-        return Response.json({
-          model: r.model,
-          created_at: now(),
-          response: "",
-          done: true,
-          done_reason: r.reason,
-        });
-      if (body.stream !== false) return ndjsonResponse(r.events, (e) => chunk(r.model, e), deps.logger);
-      const all = await aggregate(r.events);
-      return Response.json({
-        ...chunk(r.model, all.final),
-        response: all.content,
-        ...(all.logprobs.length ? { logprobs: all.logprobs } : {}),
-      });
+      return respond(
+        r,
+        body.stream,
+        { empty: { response: "" }, chunk, whole: (all) => ({ response: all.content }) },
+        deps.logger,
+      );
     },
     { body: GenerateRequest, parse: jsonBody(GenerateRequest) },
   );
