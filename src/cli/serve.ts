@@ -5,7 +5,7 @@
  */
 import { createFetchHandler } from "../api/index.ts";
 import { declaredEnv, ENV, Env } from "../config/env.ts";
-import { type InferenceDeps, ggufOf, parseDuration, workerQuantizer } from "../inference/index.ts";
+import { type InferenceDeps, ModelCache, parseDuration, workerQuantizer } from "../inference/index.ts";
 import type { BackendOptions } from "../llama/engine/backend.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { RunnerClient } from "../runner/client.ts";
@@ -48,13 +48,14 @@ export async function startServer(env: Env, logger: Logger = createLogger(env)):
   const log = logger.child("server");
   for (const name of env.unknown()) log.warn("unknown environment variable", { name });
   const store = ModelStore.fromEnv(env);
+  const cache = new ModelCache();
   const keepAlive = parseDuration(env.get(ENV.KEEP_ALIVE));
   const probe = await probeDevices(env, log);
   const variant = probe.variant;
   const scheduler = new Scheduler({
     spawnRunner: (spec) => new RunnerClient(spec, { env }),
     devices: deviceList(probe),
-    describeModel: async (path) => modelFactsFromGguf(await ggufOf(path)),
+    describeModel: async (path) => modelFactsFromGguf(await cache.gguf(path)),
     maxQueue: env.int(ENV.MAX_QUEUE),
     maxLoadedModels: env.int(ENV.MAX_LOADED_MODELS),
     numParallel: env.int(ENV.NUM_PARALLEL),
@@ -70,6 +71,7 @@ export async function startServer(env: Env, logger: Logger = createLogger(env)):
   };
   const deps: InferenceDeps = {
     store,
+    cache,
     scheduler,
     logger: logger.child("api"),
     config: {

@@ -34,7 +34,7 @@ export async function chat(
     content: msg.content ?? "",
   }));
   for (const msg of asked) if (!ROLES.has(msg.role)) throw new InvalidInputError(`invalid role: ${msg.role}`);
-  const m = await resolveModel(deps.store, input.model);
+  const m = await resolveModel(deps, input.model);
   const p = prepare(deps, m, input, "chat");
   const tools = input.tools?.length ? input.tools : undefined;
   if (tools && !m.capabilities.includes("tools")) throw new CapabilityError(m.name, "tools");

@@ -12,7 +12,6 @@ import { parseTemplate } from "../templates/index.ts";
 import { Channel } from "../channel.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { describeBlob } from "./describe.ts";
-import { ggufOf } from "./model.ts";
 
 /** A create request. */
 export interface CreateInput {
@@ -92,7 +91,7 @@ export async function create(
         messages: input.messages,
       };
       await createModel(deps.store, name, spec, {
-        describeModel: describeBlob,
+        describeModel: (path) => describeBlob(deps.cache, path),
         onStatus: (status) => out.push({ status }),
       });
       out.push({ status: "success" });
@@ -112,7 +111,7 @@ async function quantizeBlob(
   progress: (p: CreateProgress) => void,
 ): Promise<string> {
   const input = deps.store.blobs.path(digest);
-  const from = QUANTIZABLE[Number((await ggufOf(input)).metadata["general.file_type"] ?? 0)];
+  const from = QUANTIZABLE[Number((await deps.cache.gguf(input)).metadata["general.file_type"] ?? 0)];
   if (!from) throw new InvalidInputError("quantization is only supported for F16 and F32 models");
   progress({ status: `quantizing ${from} model to ${type.toUpperCase()}` });
   const tmp = join(deps.store.blobs.dir, `.tmp-quantize-${randomBytes(6).toString("hex")}`);

@@ -3,6 +3,7 @@ import type { Logger } from "../log.ts";
 import type { LoadOptions } from "../runner/protocol.ts";
 import type { Scheduler } from "../scheduler/index.ts";
 import type { ModelStore } from "../store/index.ts";
+import type { ModelCache } from "./model-cache.ts";
 
 /** Server-wide defaults that come from the env registry. */
 export interface InferenceConfig {
@@ -25,6 +26,8 @@ export type SchedulerPort = Pick<Scheduler, "acquire" | "unload" | "loaded">;
 /** Dependencies of every service function. */
 export interface InferenceDeps {
   store: ModelStore;
+  /** GGUF headers and compiled templates, shared across requests. */
+  cache: ModelCache;
   scheduler: SchedulerPort;
   logger: Logger;
   config: InferenceConfig;

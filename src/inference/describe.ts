@@ -3,7 +3,7 @@ import type { GgufFile } from "../gguf/reader.ts";
 import { fileTypeName, modelFactsFromGguf } from "../scheduler/index.ts";
 import { humanNumber } from "../scheduler/ps.ts";
 import type { DescribedModel } from "../store/index.ts";
-import { ggufOf } from "./model.ts";
+import type { ModelCache } from "./model-cache.ts";
 
 /** Family, parameter size and quantization of a parsed GGUF. */
 export function describeGguf(f: GgufFile): DescribedModel {
@@ -17,8 +17,8 @@ export function describeGguf(f: GgufFile): DescribedModel {
 }
 
 /** describeModel for the store: reads the blob's header. */
-export async function describeBlob(path: string): Promise<DescribedModel> {
-  return describeGguf(await ggufOf(path));
+export async function describeBlob(cache: ModelCache, path: string): Promise<DescribedModel> {
+  return describeGguf(await cache.gguf(path));
 }
 
 /** GGUF metadata for /api/show: no chat template or name, long arrays emptied unless verbose, bigints as numbers. */

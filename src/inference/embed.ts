@@ -45,7 +45,7 @@ function inputs(raw: unknown): string[] {
 }
 
 async function scheduled(deps: InferenceDeps, input: EmbedInput, signal?: AbortSignal) {
-  const m = await resolveModel(deps.store, input.model);
+  const m = await resolveModel(deps, input.model);
   const opts = mergeOptions(m.stored.params, input.options, deps.logger);
   const s: Scheduled = await schedule(deps, m, opts.load, {
     embedding: true,

@@ -31,7 +31,7 @@ export async function generate(
   const startedAt = performance.now();
   if (input.raw && (input.template || input.system || input.context))
     throw new InvalidInputError("raw mode does not support template, system, or context");
-  const m = await resolveModel(deps.store, input.model);
+  const m = await resolveModel(deps, input.model);
   const p = prepare(deps, m, input, "generate");
   if (input.suffix && !m.capabilities.includes("insert")) throw new CapabilityError(m.name, "insert");
   const tpl: PromptTemplate = input.template ? { kind: "go", go: parseTemplate(input.template) } : m.template;

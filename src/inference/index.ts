@@ -7,7 +7,7 @@ export { describeBlob } from "./describe.ts";
 export { type EmbeddingsInput, type EmbedInput, type EmbedResult, embed, embeddings } from "./embed.ts";
 export { type GenerateInput, generate } from "./generate.ts";
 export { keepAliveMs, parseDuration } from "./keep-alive.ts";
-export { ggufOf } from "./model.ts";
+export { ModelCache } from "./model-cache.ts";
 export { copyModel, deleteModel, listModels, type PsRow, runningModels, type TagsEntry } from "./models.ts";
 export { workerQuantizer } from "./quantize.ts";
 export { type ShowInput, type ShowResult, show } from "./show.ts";

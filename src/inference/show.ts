@@ -32,7 +32,7 @@ export interface ShowResult {
 
 /** Describes a stored model (404 `model 'x' not found`). */
 export async function show(deps: InferenceDeps, input: ShowInput): Promise<ShowResult> {
-  const m = await resolveModel(deps.store, input.model || input.name, "single");
+  const m = await resolveModel(deps, input.model || input.name, "single");
   const s = m.stored;
   const system = input.system ?? s.system;
   const out: ShowResult = {

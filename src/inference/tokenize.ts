@@ -19,7 +19,7 @@ async function withRunner<T>(
   signal: AbortSignal | undefined,
   fn: (r: Runner) => Promise<T>,
 ): Promise<T> {
-  const m = await resolveModel(deps.store, input.model);
+  const m = await resolveModel(deps, input.model);
   const opts = mergeOptions(m.stored.params, input.options, deps.logger);
   const { lease } = await schedule(deps, m, opts.load, {
     embedding: m.capabilities.includes("embedding"),
