@@ -7,6 +7,7 @@
 import type { TsllmError } from "../../../errors.ts";
 import { Batch } from "../batch.ts";
 import type { Context } from "../context.ts";
+import { CacheSpace } from "./cache-space.ts";
 import { EngineClosedError, TokenRepeatLimitError } from "./errors.ts";
 import { logprobsOf } from "./logprobs.ts";
 import { commonPrefix, truncatePrompt } from "./prefix.ts";
@@ -32,6 +33,7 @@ export class BatchEngine {
   readonly slots: Slot[];
   readonly #ctx: Context;
   readonly #batch: Batch;
+  readonly #space: CacheSpace;
   readonly #queue: Waiting[] = [];
   readonly #now: () => number;
   #wake: (() => void) | null = null;
@@ -41,6 +43,7 @@ export class BatchEngine {
     this.#ctx = ctx;
     this.#now = opts.now ?? (() => performance.now());
     this.slots = Array.from({ length: opts.nParallel }, (_, i) => new Slot(i));
+    this.#space = new CacheSpace(ctx, this.slots);
     // llama.cpp may lower n_batch (never above n_ctx): a larger batch would trip its GGML_ASSERT.
     this.#batch = new Batch(Math.min(opts.nBatch, ctx.nBatch), 1);
   }
@@ -108,7 +111,10 @@ export class BatchEngine {
       s.row = -1;
       if (s.state !== "generating" || batch.free === 0) continue; // a full batch: this slot goes next step
       const t = s.task as Task;
-      if (!this.#ensureRoom(s)) continue;
+      if (!this.#space.makeRoom(s)) {
+        this.#finish(s, "length");
+        continue;
+      }
       s.row = batch.add(t.last, s.cached.length, s.id, true);
       s.cached.push(t.last);
     }
@@ -171,42 +177,6 @@ export class BatchEngine {
     if (t.predicted >= limit) return this.#finish(s, "length");
   }
 
-  /**
-   * Makes room for one more token of `s`. The cache is shared: first idle slots' caches are dropped (least
-   * recently used first); if the sequence itself, or the cache, is still full, the context shifts (keeping
-   * num_keep tokens) or the request ends with "length".
-   */
-  #ensureRoom(s: Slot): boolean {
-    const nCtx = this.#ctx.nCtx;
-    const used = () => this.slots.reduce((n, x) => n + x.cached.length, 0);
-    if (s.cached.length < nCtx && used() < nCtx) return true;
-    this.#dropIdleCaches(() => used() < nCtx);
-    if (s.cached.length < nCtx && used() < nCtx) return true;
-    const t = s.task as Task;
-    if (!t.req.shift || !this.#ctx.canShift()) {
-      this.#finish(s, "length");
-      return false;
-    }
-    const keep = Math.min(t.req.numKeep, s.cached.length - 1);
-    const discard = Math.max(1, Math.floor((s.cached.length - keep) / 2));
-    this.#ctx.seqRm(s.id, keep, keep + discard);
-    this.#ctx.seqAdd(s.id, keep + discard, -1, -discard);
-    s.cached.splice(keep, discard);
-    return true;
-  }
-
-  /** Drops idle slots' caches, least recently used first, until `enough()` holds. */
-  #dropIdleCaches(enough: () => boolean, except?: Slot): void {
-    const victims = this.slots
-      .filter((x) => x.state === "idle" && x !== except && x.cached.length > 0)
-      .sort((a, b) => a.lastUsed - b.lastUsed);
-    for (const v of victims) {
-      if (enough()) return;
-      this.#ctx.seqRm(v.id, -1, -1);
-      v.cached = [];
-    }
-  }
-
   #admit(): void {
     while (this.#queue.length > 0) {
       const w = this.#queue[0] as Waiting;
@@ -228,7 +198,7 @@ export class BatchEngine {
       }
       // At least one prompt token is decoded so there are logits to sample from.
       const nPast = Math.min(bestLcp, w.req.prompt.length - 1);
-      if (!this.#reserve(best, w.req.prompt.length - nPast)) return;
+      if (!this.#space.reserve(best, w.req.prompt.length - nPast)) return;
       this.#queue.shift();
       this.#ctx.seqRm(best.id, nPast, -1);
       best.cached.length = nPast;
@@ -239,19 +209,6 @@ export class BatchEngine {
         w.sink.error(e as TsllmError);
       }
     }
-  }
-
-  /** Ensures `need` free cells in the shared cache, dropping idle slots' caches (LRU first). */
-  #reserve(target: Slot, need: number): boolean {
-    const pending = (s: Slot) => (s.task ? s.task.req.prompt.length - s.task.nPast : 0);
-    const fits = () =>
-      this.slots.reduce((n, s) => n + (s === target ? 0 : s.cached.length + pending(s)), 0) +
-        target.cached.length +
-        need <=
-      this.#ctx.nCtx;
-    this.#dropIdleCaches(fits, target);
-    // With nothing else running, go ahead: shifting makes room as generation proceeds.
-    return fits() || this.busy === 0;
   }
 
   #reapCancelled(): void {
