@@ -12,7 +12,7 @@ export interface AnchorServer {
 export async function startAnchor(
   bin: string,
   model: string,
-  o: { ctx: number; parallel: number; threads: number; batch: number },
+  o: { ctx: number; parallel: number; threads: number; batch: number; extraArgs?: string[] },
 ): Promise<AnchorServer> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const proc = Bun.spawn(
@@ -38,6 +38,7 @@ export async function startAnchor(
       "--no-webui",
       "-fit",
       "off",
+      ...(o.extraArgs ?? []),
     ],
     {
       stdout: "ignore",

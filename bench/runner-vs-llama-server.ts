@@ -4,7 +4,7 @@
  *  - time to first token for a 512-token prompt,
  *  - the prompt-cache win: first token of the second turn of a 2,000-token conversation vs the first.
  * Usage: bun bench/runner-vs-llama-server.ts [--threads 2] [--tokens 128] [--streams 1,2,4,8] [--reps 5]
- *                                             [--anchor native|prebuilt]
+ *                                             [--anchor native|prebuilt] [--anchor-args="--poll 100"]
  * --anchor native (default): llama-server built with -march=native (bench/build-anchor.sh).
  * --anchor prebuilt: llama-server on the very libllama/libggml binaries tsllm ships (bench/build-anchor-prebuilt.sh),
  *   so both sides run identical kernels and the comparison is runner against runner.
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     streams: { type: "string", default: "1,2,4,8" },
     reps: { type: "string", default: "5" },
     anchor: { type: "string", default: "native" },
+    "anchor-args": { type: "string", default: "" },
   },
 });
 const threads = Number(values.threads);
@@ -71,7 +72,8 @@ async function ours(parallel: number) {
 }
 
 async function anchor(parallel: number) {
-  const s = await startAnchor(anchorBin, model, { ctx: CTX, parallel, threads, batch: 512 });
+  const extraArgs = values["anchor-args"].split(" ").filter(Boolean);
+  const s = await startAnchor(anchorBin, model, { ctx: CTX, parallel, threads, batch: 512, extraArgs });
   const complete = (prompt: number[], n: number) =>
     anchorCompletion(s.url, prompt, {
       n_predict: n,
