@@ -163,5 +163,11 @@ export const StreamRequest = T.Union([
 ]);
 export type StreamRequest = Static<typeof StreamRequest>;
 
-/** [rid, chunk] pairs; a chunk with `done` or `error` ends its stream. */
-export type StreamFrame = [number, Record<string, unknown>][];
+/** A record of a completion stream (POST /completion and the stream socket): a piece, or the final one. */
+export type WireChunk = Record<string, unknown>;
+
+/** Whether `c` ends its stream (a done or an error record). */
+export const isLast = (c: WireChunk): boolean => c.done === true || c.error !== undefined;
+
+/** [rid, chunk] pairs. */
+export type StreamFrame = [number, WireChunk][];

@@ -6,14 +6,17 @@
 import type { Socket } from "bun";
 import { Channel } from "../channel.ts";
 import { LineChannel } from "./lines.ts";
-import type { CompletionRequest, StreamFrame, StreamRequest } from "./protocol.ts";
-
-/** A wire record of a completion (a piece, or the final done / error record). */
-export type StreamChunk = Record<string, unknown>;
+import {
+  type CompletionRequest,
+  isLast,
+  type StreamFrame,
+  type StreamRequest,
+  type WireChunk,
+} from "./protocol.ts";
 
 /** One started completion. */
 export interface OpenCompletion {
-  chunks: AsyncIterable<StreamChunk>;
+  chunks: AsyncIterable<WireChunk>;
   /** Stops it (the runner's slot stops at its next decode step); ends `chunks` with `reason`. No-op once done. */
   cancel(reason?: unknown): void;
 }
@@ -22,7 +25,7 @@ export interface OpenCompletion {
 export class CompletionStream {
   #conn: Promise<LineChannel> | null = null;
   #nextRid = 1;
-  readonly #open = new Map<number, Channel<StreamChunk>>();
+  readonly #open = new Map<number, Channel<WireChunk>>();
 
   /**
    * @param path the runner's stream socket
@@ -37,7 +40,7 @@ export class CompletionStream {
   async start(req: CompletionRequest): Promise<OpenCompletion> {
     const lines = await this.#connect();
     const rid = this.#nextRid++;
-    const chunks = new Channel<StreamChunk>();
+    const chunks = new Channel<WireChunk>();
     this.#open.set(rid, chunks);
     lines.send({ op: "completion", rid, req } satisfies StreamRequest);
     return {
@@ -78,7 +81,7 @@ export class CompletionStream {
       const ch = this.#open.get(rid);
       if (!ch) continue;
       ch.push(chunk);
-      if (chunk.done || chunk.error !== undefined) {
+      if (isLast(chunk)) {
         this.#open.delete(rid);
         ch.close();
       }

@@ -14,15 +14,8 @@ import { contextOptions } from "./context-options.ts";
 import { fitReport } from "./fit.ts";
 import { type FromEngine, Inbox, type ToEngine } from "./messages.ts";
 import { StreamServer } from "./stream.ts";
-import {
-  asTsllmError,
-  doneChunk,
-  errorChunk,
-  isLast,
-  pieceChunk,
-  toGenerate,
-  type WireChunk,
-} from "./wire.ts";
+import { isLast, type WireChunk } from "../protocol.ts";
+import { asTsllmError, doneChunk, errorChunk, pieceChunk, toGenerate } from "./wire.ts";
 
 type GenerateMsg = Extract<ToEngine, { type: "generate" }>;
 

@@ -1,7 +1,7 @@
 /** Messages between the runner's HTTP thread and its engine Worker. */
 import type { LoadOptions, LoadResponse } from "../protocol.ts";
 import type { GenerateRequest } from "../../llama/engine/batching/types.ts";
-import type { WireChunk } from "./wire.ts";
+import type { WireChunk } from "../protocol.ts";
 
 /** HTTP thread → engine. */
 export type ToEngine =

@@ -5,12 +5,13 @@ import {
   CompletionRequest,
   DetokenizeRequest,
   EmbeddingRequest,
+  isLast,
   LoadRequest,
   TokenizeRequest,
 } from "../protocol.ts";
 import type { RunnerControl } from "./control.ts";
 import type { FromEngine } from "./messages.ts";
-import { asTsllmError, checked, errorChunk, isLast, toGenerate, type WireChunk } from "./wire.ts";
+import { asTsllmError, checked, errorChunk, toGenerate } from "./wire.ts";
 
 const json = (body: unknown, status = 200) => Response.json(body, { status });
 const errorResponse = (e: unknown) => {
@@ -28,36 +29,9 @@ async function body<T>(req: Request, schema: TSchema): Promise<T> {
   return checked<T>(schema, data);
 }
 
-/** Starts a completion on the engine; `emit` receives each wire record, the final one with `last` set. */
-function startCompletion(
-  control: RunnerControl,
-  r: CompletionRequest,
-  emit: (chunk: WireChunk, last: boolean) => void,
-): number {
-  const id = control.send(
-    { type: "generate", req: toGenerate(r), returnPromptTokens: r.return_prompt_tokens },
-    (m: FromEngine) => {
-      const chunk =
-        m.type === "chunk"
-          ? m.chunk
-          : m.type === "error"
-            ? errorChunk(m.message, m.code, m.status)
-            : errorChunk(`unexpected engine message ${m.type}`, "internal", 500);
-      const last = isLast(chunk);
-      if (last) control.forget(id);
-      emit(chunk, last);
-    },
-  );
-  return id;
-}
-
-function requireReady(control: RunnerControl): void {
+function completion(control: RunnerControl, r: CompletionRequest, signal: AbortSignal): Response {
   if (control.status !== "ready")
     throw new TsllmError("model not loaded", { code: "not_loaded", status: 503 });
-}
-
-function completion(control: RunnerControl, r: CompletionRequest, signal: AbortSignal): Response {
-  requireReady(control); // a plain 503 answer, before any stream starts
   const enc = new TextEncoder();
   let id = 0;
   // Once the client has gone, the engine's last messages for this id have nowhere to go: drop them.
@@ -68,7 +42,20 @@ function completion(control: RunnerControl, r: CompletionRequest, signal: AbortS
   };
   const stream = new ReadableStream<Uint8Array>({
     start(ctrl) {
-      id = startCompletion(control, r, (chunk, last) => {
+      const req = {
+        type: "generate",
+        req: toGenerate(r),
+        returnPromptTokens: r.return_prompt_tokens,
+      } as const;
+      id = control.send(req, (m: FromEngine) => {
+        const chunk =
+          m.type === "chunk"
+            ? m.chunk
+            : m.type === "error"
+              ? errorChunk(m.message, m.code, m.status)
+              : errorChunk(`unexpected engine message ${m.type}`, "internal", 500);
+        const last = isLast(chunk);
+        if (last) control.forget(id);
         if (gone) return;
         ctrl.enqueue(enc.encode(`${JSON.stringify(chunk)}\n`));
         if (!last) return;

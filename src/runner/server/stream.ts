@@ -5,8 +5,14 @@
  */
 import type { Socket, TCPSocketListener, UnixSocketListener } from "bun";
 import { LineChannel } from "../lines.ts";
-import { type CompletionRequest, type StreamFrame, StreamRequest } from "../protocol.ts";
-import { asTsllmError, checked, errorChunk, isLast, type WireChunk } from "./wire.ts";
+import {
+  type CompletionRequest,
+  isLast,
+  type StreamFrame,
+  StreamRequest,
+  type WireChunk,
+} from "../protocol.ts";
+import { asTsllmError, checked, errorChunk } from "./wire.ts";
 
 /** Starts a completion whose records go to `emit`; throws if it cannot start. */
 export type StartCompletion = (

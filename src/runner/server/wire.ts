@@ -6,10 +6,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { TsllmError } from "../../errors.ts";
 import type { DoneReason, GenerateRequest, Piece, Timings } from "../../llama/engine/batching/types.ts";
-import type { CompletionRequest } from "../protocol.ts";
-
-/** A wire record: a piece, or the final done or error record. */
-export type WireChunk = Record<string, unknown>;
+import type { CompletionRequest, WireChunk } from "../protocol.ts";
 
 export const pieceChunk = (p: Piece): WireChunk => ({
   content: p.content,
@@ -29,9 +26,6 @@ export const errorChunk = (message: string, code: string, status: number): WireC
   code,
   status,
 });
-
-/** Whether `c` ends its stream. */
-export const isLast = (c: WireChunk): boolean => c.done === true || c.error !== undefined;
 
 /** Any thrown value as a TsllmError (unknown ones are internal errors). */
 export const asTsllmError = (e: unknown): TsllmError =>

@@ -13,7 +13,7 @@ export class CacheSpace {
   ) {}
 
   /** Cells the slots' cached tokens occupy. */
-  used(): number {
+  #used(): number {
     return this.slots.reduce((n, x) => n + x.cached.length, 0);
   }
 
@@ -23,9 +23,9 @@ export class CacheSpace {
    */
   makeRoom(s: Slot): boolean {
     const nCtx = this.ctx.nCtx;
-    const fits = () => s.cached.length < nCtx && this.used() < nCtx;
+    const fits = () => s.cached.length < nCtx && this.#used() < nCtx;
     if (fits()) return true;
-    this.dropIdle(() => this.used() < nCtx);
+    this.#dropIdle(() => this.#used() < nCtx);
     if (fits()) return true;
     const t = s.task as Task;
     if (!t.req.shift || !this.ctx.canShift()) return false;
@@ -49,12 +49,12 @@ export class CacheSpace {
         target.cached.length +
         need <=
       this.ctx.nCtx;
-    this.dropIdle(fits, target);
+    this.#dropIdle(fits, target);
     return fits() || this.slots.every((s) => s.state === "idle");
   }
 
   /** Drops idle slots' caches, least recently used first, until `enough()` holds. */
-  dropIdle(enough: () => boolean, except?: Slot): void {
+  #dropIdle(enough: () => boolean, except?: Slot): void {
     const victims = this.slots
       .filter((x) => x.state === "idle" && x !== except && x.cached.length > 0)
       .sort((a, b) => a.lastUsed - b.lastUsed);
