@@ -3,14 +3,10 @@
  * Pure: the caller parses the file; this only interprets it.
  */
 
-/** One tensor as listed in a GGUF tensor table. */
-export interface GgufTensorInfo {
-  name: string;
-  shape: number[];
-  type: number;
-  offset: number;
-  byteSize: number;
-}
+import type { GgufTensorInfo } from "../../gguf/reader.ts";
+
+/** One tensor as listed in a GGUF tensor table (the reader's own type). */
+export type { GgufTensorInfo };
 
 /** The parts of a parsed GGUF file the planner reads. */
 export interface GgufLike {
