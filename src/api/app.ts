@@ -1,6 +1,7 @@
 /** The HTTP app: every Ollama route plus the one error mapper. No listening here (cli/serve.ts does that). */
 import { Elysia } from "elysia";
 import type { InferenceDeps } from "../inference/index.ts";
+import { errorBodyFor } from "./error-shapes.ts";
 import { errorResponse } from "./errors.ts";
 import { basicRoutes } from "./ollama/basics.ts";
 import { blobUploadTarget, uploadBlob } from "./ollama/blob-upload.ts";
@@ -18,7 +19,9 @@ export type AppDeps = InferenceDeps;
 /** Builds the Elysia app; serve it with `Bun.serve({ fetch: app.fetch })` or test it with `app.handle`. */
 export function createApp(deps: AppDeps) {
   return new Elysia()
-    .onError(({ code, error }) => errorResponse(error, code, deps.logger))
+    .onError(({ code, error, request }) =>
+      errorResponse(error, code, deps.logger, errorBodyFor(new URL(request.url).pathname)),
+    )
     .use(basicRoutes())
     .use(generateRoutes(deps))
     .use(chatRoutes(deps))

@@ -52,9 +52,20 @@ export function errorAnswer(err: unknown, code?: string | number): ErrorAnswer {
   return { status: 500, message: (err as Error)?.message || String(err) };
 }
 
-/** The JSON error response; server faults (500) are logged. */
-export function errorResponse(err: unknown, code: string | number | undefined, logger?: Logger): Response {
+/** How one API family writes an error body (Ollama's `{"error": …}`, OpenAI's, Anthropic's). */
+export type ErrorBody = (a: ErrorAnswer) => unknown;
+
+/** Ollama's error body. */
+export const ollamaErrorBody: ErrorBody = (a) => ({ error: a.message });
+
+/** The JSON error response in `body`'s shape (Ollama's by default); server faults (500) are logged. */
+export function errorResponse(
+  err: unknown,
+  code: string | number | undefined,
+  logger?: Logger,
+  body: ErrorBody = ollamaErrorBody,
+): Response {
   const a = errorAnswer(err, code);
   if (a.status === 500) logger?.error("request failed", { status: a.status, error: a.message });
-  return Response.json({ error: a.message }, { status: a.status });
+  return Response.json(body(a), { status: a.status });
 }

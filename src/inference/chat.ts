@@ -10,11 +10,19 @@ import { schedule } from "./schedule.ts";
 import { renderMessages, toolCallTag } from "./template.ts";
 import { ToolCallParser } from "./tool-calls.ts";
 
+/**
+ * Which tool calls a chat may make: any or none as the model chooses ("auto", the default), none at all
+ * ("none": tools are not shown to the model), at least one ("required"), or one call of the named function.
+ * Everything but "auto" is enforced by constraining generation.
+ */
+export type ToolChoice = "auto" | "none" | "required" | { name: string };
+
 /** A chat request as the service takes it. */
 export interface ChatInput extends CommonInput {
   /** Messages as sent: `content` may be missing (it counts as ""). */
   messages?: (Omit<ChatMessage, "content"> & { content?: string })[];
   tools?: Tool[];
+  toolChoice?: ToolChoice;
   truncate?: boolean;
 }
 

@@ -7,7 +7,7 @@ import type { CompletionRequest } from "../runner/protocol.ts";
 import type { Lease } from "../scheduler/index.ts";
 import type { ToolCall } from "../templates/index.ts";
 import { nanos } from "./schedule.ts";
-import type { ToolCallParser } from "./tool-calls.ts";
+import { EMPTY, type OutputParser, merge } from "./output/parser.ts";
 
 /** Ollama's final-chunk metrics, all durations in nanoseconds. */
 export interface Metrics {
@@ -29,10 +29,11 @@ export interface Logprob {
 
 /** A streamed piece or the final record. */
 export type CompletionEvent =
-  | { done: false; content: string; toolCalls?: ToolCall[]; logprobs?: Logprob[] }
+  | { done: false; content: string; thinking?: string; toolCalls?: ToolCall[]; logprobs?: Logprob[] }
   | {
       done: true;
       content: string;
+      thinking?: string;
       toolCalls?: ToolCall[];
       doneReason: "stop" | "length";
       metrics: Metrics;
@@ -53,7 +54,8 @@ export interface StreamSetup {
   /** performance.now() when the HTTP request arrived. */
   startedAt: number;
   loadNs: number;
-  parser?: ToolCallParser;
+  /** Splits thinking and tool calls out of the generated text (chat). */
+  parser?: OutputParser;
   /** Set to return `context`: the prompt's token ids (echoed by the runner) and the generated ones. */
   returnContext?: boolean;
 }
@@ -84,35 +86,32 @@ async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
     for await (const c of s.lease.runner.completion(s.request, s.signal)) {
       if (!c.done) {
         generated.push(...(c.tokens ?? []));
-        const parsed = s.parser ? s.parser.add(c.content) : { content: c.content, calls: [] };
+        const parsed = s.parser ? s.parser.add(c.content) : { ...EMPTY, content: c.content };
         const logprobs = c.logprobs?.map((l) => ({
           token: l.token,
           logprob: l.logprob,
           bytes: bytesOf(l.token),
           top_logprobs: l.top.map((t) => ({ token: t.token, logprob: t.logprob, bytes: bytesOf(t.token) })),
         }));
-        if (parsed.content || parsed.calls.length || logprobs?.length)
+        if (parsed.content || parsed.thinking || parsed.calls.length || logprobs?.length)
           yield {
             done: false,
             content: parsed.content,
+            ...(parsed.thinking ? { thinking: parsed.thinking } : {}),
             ...(parsed.calls.length ? { toolCalls: parsed.calls } : {}),
             ...(logprobs?.length ? { logprobs } : {}),
           };
         continue;
       }
-      let content = c.content;
-      let calls: ToolCall[] = [];
-      if (s.parser) {
-        const a = s.parser.add(c.content);
-        const b = s.parser.finish();
-        content = a.content + b.content;
-        calls = [...a.calls, ...b.calls];
-      }
+      const last = s.parser
+        ? merge(s.parser.add(c.content), s.parser.finish())
+        : { ...EMPTY, content: c.content };
       const t = c.timings;
       yield {
         done: true,
-        content,
-        ...(calls.length ? { toolCalls: calls } : {}),
+        content: last.content,
+        ...(last.thinking ? { thinking: last.thinking } : {}),
+        ...(last.calls.length ? { toolCalls: last.calls } : {}),
         doneReason: c.done_reason === "length" ? "length" : "stop",
         metrics: {
           total_duration: nanos(performance.now() - s.startedAt),

@@ -1,5 +1,5 @@
 /** The inference service layer: what src/api handlers call. */
-export { type ChatInput, chat } from "./chat.ts";
+export { type ChatInput, chat, type ToolChoice } from "./chat.ts";
 export type { CompletionEvent, CompletionResult, Logprob, Metrics } from "./completion.ts";
 export { type CreateInput, type CreateProgress, create } from "./create.ts";
 export type { InferenceConfig, InferenceDeps, Quantizer, SchedulerPort } from "./deps.ts";

@@ -20,6 +20,8 @@ export interface CommonInput {
   shift?: boolean;
   logprobs?: boolean;
   top_logprobs?: number;
+  /** Token id (as a decimal string) → additive logit bias; -100 or less bans the token (OpenAI's logit_bias). */
+  logitBias?: Record<string, number>;
 }
 
 /** Everything decided about a request before a runner is needed. */
@@ -78,5 +80,6 @@ export function runnerRequest(prompt: string | number[], p: Prepared, input: Com
     ...(p.grammar ? { grammar: p.grammar } : {}),
     ...(input.shift === false ? { shift: false } : {}),
     ...(input.logprobs ? { logprobs: input.top_logprobs ?? 0 } : {}),
+    ...(input.logitBias && Object.keys(input.logitBias).length ? { logit_bias: input.logitBias } : {}),
   };
 }

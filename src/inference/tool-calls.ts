@@ -4,12 +4,9 @@
  * `arguments` or `parameters`) have been read. If nothing parses by the end, the held text is content.
  */
 import type { ToolCall } from "../templates/index.ts";
+import type { OutputParser, ParsedOutput } from "./output/parser.ts";
 
-/** What one step of parsing releases. */
-export interface ParsedPiece {
-  content: string;
-  calls: ToolCall[];
-}
+type ParsedPiece = ParsedOutput;
 
 const ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -76,7 +73,7 @@ function callsIn(v: unknown, known: ReadonlySet<string>): ToolCall[] {
 }
 
 /** Incremental parser for one response. */
-export class ToolCallParser {
+export class ToolCallParser implements OutputParser {
   private mode: "undecided" | "scan" | "buffer" | "off";
   private held = "";
   private found = 0;
@@ -96,7 +93,7 @@ export class ToolCallParser {
     if (this.mode === "off") return this.release();
     if (this.mode === "undecided") {
       const first = this.held.trimStart()[0];
-      if (first === undefined) return { content: "", calls: [] };
+      if (first === undefined) return { content: "", thinking: "", calls: [] };
       this.mode = first === "{" || first === "[" ? "buffer" : "off";
       if (this.mode === "off") return this.release();
     }
@@ -113,24 +110,24 @@ export class ToolCallParser {
         }
         const content = this.held.slice(0, this.held.length - keep);
         this.held = this.held.slice(this.held.length - keep);
-        return { content, calls: [] };
+        return { content, thinking: "", calls: [] };
       }
       const content = this.held.slice(0, at);
       this.held = this.held.slice(at + this.tag.length);
       this.mode = "buffer";
-      return { content, calls: this.parse() };
+      return { content, thinking: "", calls: this.parse() };
     }
-    return { content: "", calls: this.parse() };
+    return { content: "", thinking: "", calls: this.parse() };
   }
 
   /** End of generation: held text that never became a tool call is content. */
   finish(): ParsedPiece {
     const calls = this.mode === "buffer" ? this.parse() : [];
-    if (this.found > 0) return { content: "", calls };
+    if (this.found > 0) return { content: "", thinking: "", calls };
     const prefix = this.mode === "buffer" && this.tag !== "{" && this.tag !== "[" ? this.tag : "";
     const content = this.held ? prefix + this.held : "";
     this.held = "";
-    return { content, calls };
+    return { content, thinking: "", calls };
   }
 
   private parse(): ToolCall[] {
@@ -145,6 +142,6 @@ export class ToolCallParser {
   private release(): ParsedPiece {
     const content = this.held;
     this.held = "";
-    return { content, calls: [] };
+    return { content, thinking: "", calls: [] };
   }
 }

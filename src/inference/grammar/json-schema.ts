@@ -14,18 +14,51 @@ const PRIMITIVE_TYPES = new Set(["boolean", "null", "integer", "number", "string
 
 /** Converts a JSON schema object into a GBNF grammar whose root matches conforming JSON documents. */
 export function schemaToGbnf(schema: Record<string, unknown>): string {
-  return new Converter(schema).grammar();
+  const b = new GrammarBuilder();
+  return b.grammar(b.schema(schema, "root"));
 }
 
-class Converter {
+/**
+ * A GBNF grammar under construction: several schemas (each its own document for `$ref`s) and raw rules can
+ * share one rule set, so a tool-call grammar can embed every tool's argument schema.
+ */
+export class GrammarBuilder {
   private readonly rules = new Map<string, string>();
   private readonly primitives = new Set<string>();
   private readonly refs = new Map<string, string>();
+  private root: Record<string, unknown> = {};
 
-  constructor(private readonly root: Record<string, unknown>) {}
+  /** Adds rules for `schema` (a whole document: its `$ref`s resolve inside it); returns the rule name. */
+  schema(schema: Record<string, unknown>, hint: string): string {
+    const saved = this.root;
+    const savedRefs = new Map(this.refs);
+    this.root = schema;
+    this.refs.clear();
+    try {
+      if (hint === "root" && !this.rules.has("root")) {
+        this.rules.set("root", "");
+        this.rules.set("root", this.visit(schema, "root"));
+        return "root";
+      }
+      return this.define(schema, hint);
+    } finally {
+      this.root = saved;
+      this.refs.clear();
+      for (const [k, v] of savedRefs) this.refs.set(k, v);
+    }
+  }
 
-  grammar(): string {
-    this.rules.set("root", this.visit(this.root, "root"));
+  /** Adds a raw rule (`body` may reference primitives such as `space`, `string`, `value`); returns its name. */
+  rule(hint: string, body: string, primitives: readonly string[] = []): string {
+    for (const p of primitives) this.prim(p);
+    const n = this.name(hint);
+    this.rules.set(n, body);
+    return n;
+  }
+
+  /** The grammar text; `rootBody` becomes `root` unless a rule named root was already added. */
+  grammar(rootBody = "root"): string {
+    if (!this.rules.has("root") || rootBody !== "root") this.rules.set("root", rootBody);
     const prims = [...withDependencies(this.primitives)].filter((p) => !this.rules.has(p));
     const lines = [...this.rules].map(([n, body]) => `${n} ::= ${body}`);
     for (const p of prims) lines.push(`${p} ::= ${PRIMITIVE_RULES[p]}`);
