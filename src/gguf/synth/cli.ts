@@ -1,6 +1,8 @@
 /**
  * `bun run synth -- --preset <tiny|small|1b|embed> --quant <f32|f16|q8_0|q4_0> --vocab <name>
- *  [--seed N] [--pooling mean|cls] --out FILE` — writes a synthetic GGUF model.
+ *  [--seed N] [--pooling mean|cls] [--template <name>] --out FILE` — writes a synthetic GGUF model.
+ * Template names: default (the vocabulary's own), qwen2.5, qwen3 (vocab qwen2), llama3.1, llama3.2
+ * (vocab llama-bpe), mistral (vocab llama-spm).
  */
 import { parseArgs } from "node:util";
 import { TsllmError } from "../../errors.ts";
@@ -19,6 +21,7 @@ export function parseSynthArgs(argv: string[]): SynthOptions {
         vocab: { type: "string" },
         seed: { type: "string" },
         pooling: { type: "string" },
+        template: { type: "string" },
         out: { type: "string" },
       },
       strict: true,
@@ -44,6 +47,7 @@ export function parseSynthArgs(argv: string[]): SynthOptions {
     out: values.out as string,
     ...(seed === undefined ? {} : { seed }),
     ...(pooling === undefined ? {} : { pooling: pooling as "mean" | "cls" }),
+    ...(values.template === undefined ? {} : { template: values.template }),
   };
 }
 

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { gv } from "../typed.ts";
 import { GgmlType } from "../types.ts";
 import { writeGguf } from "../writer.ts";
+import { namedTemplateSource, resolveTemplate } from "./chat-templates.ts";
 import { SynthOptionError } from "./errors.ts";
 import { archMetadata, PRESETS, paramCount, tensorPlan } from "./presets.ts";
 import { tensorChunks } from "./tensors.ts";
@@ -29,6 +30,8 @@ export interface SynthOptions {
   out: string;
   /** Pooling of the embedding preset (default mean). */
   pooling?: "mean" | "cls";
+  /** Chat template name (chat-templates.ts TEMPLATE_NAMES); default: the vocabulary's own. */
+  template?: string;
 }
 
 /** What was written. */
@@ -59,19 +62,25 @@ export function resolveSynthOptions(o: Omit<SynthOptions, "out">) {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new SynthOptionError(`seed must be an integer in [0, 2^32): ${seed}`);
   }
-  return { preset, quant, seed };
+  const template = resolveTemplate(o.template, o.vocab);
+  return { preset, quant, seed, template };
 }
 
 /** Writes a synthetic GGUF model (real vocabulary and chat template, seeded random weights). */
 export async function synthesize(o: SynthOptions): Promise<SynthResult> {
-  const { preset, quant, seed } = resolveSynthOptions(o);
-  const vocab = await loadVocab(o.vocab);
+  const { preset, quant, seed, template } = resolveSynthOptions(o);
+  const vocab = await loadVocab(
+    o.vocab,
+    template && o.template ? { ...template, source: await namedTemplateSource(o.template) } : undefined,
+  );
+  // Models with a named template say so in their name; default-template names stay as they were.
+  const name = template ? `synth-${o.preset}-${o.vocab}-${o.template}` : `synth-${o.preset}-${o.vocab}`;
   const tokenTypes = vocab.metadata["tokenizer.ggml.token_type_count"]?.value;
   const plan = tensorPlan(preset, vocab.size, typeof tokenTypes === "number" ? tokenTypes : 2);
   const metadata = {
     "general.architecture": gv.str(preset.arch),
     "general.type": gv.str("model"),
-    "general.name": gv.str(`synth-${o.preset}-${o.vocab}`),
+    "general.name": gv.str(name),
     "general.file_type": gv.u32(quant.fileType),
     "general.quantization_version": gv.u32(2),
     "tsllm.synth.version": gv.u32(SYNTH_VERSION),

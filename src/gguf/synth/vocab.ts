@@ -1,4 +1,5 @@
 import { readGgufTyped } from "../reader.ts";
+import type { NamedTemplate } from "./chat-templates.ts";
 import { gv } from "../typed.ts";
 import type { GgufTypedValue } from "../value.ts";
 import { SynthOptionError } from "./errors.ts";
@@ -43,8 +44,13 @@ export interface SynthVocab {
   metadata: Record<string, GgufTypedValue>;
 }
 
-/** Loads `models/ggml-vocab-<name>.gguf` from the pinned llama.cpp source. */
-export async function loadVocab(name: string): Promise<SynthVocab> {
+/** A named template to install instead of the vocabulary's default: its Jinja text and token fix-ups. */
+export interface VocabTemplate extends Pick<NamedTemplate, "overrides" | "tokens"> {
+  source: string;
+}
+
+/** Loads `models/ggml-vocab-<name>.gguf` from the pinned llama.cpp source, optionally with a named template. */
+export async function loadVocab(name: string, template?: VocabTemplate): Promise<SynthVocab> {
   const profile = PROFILES[name];
   if (profile === undefined) {
     throw new SynthOptionError(`unknown vocab "${name}" (known: ${Object.keys(PROFILES).join(", ")})`);
@@ -60,5 +66,28 @@ export async function loadVocab(name: string): Promise<SynthVocab> {
   if (profile.template !== null) metadata["tokenizer.chat_template"] = gv.str(profile.template);
   const tokens = file.metadata["tokenizer.ggml.tokens"];
   if (!Array.isArray(tokens)) throw new SynthOptionError(`vocab "${name}" has no tokenizer.ggml.tokens`);
+  if (template !== undefined) applyTemplate(metadata, template);
   return { name, size: tokens.length, metadata };
+}
+
+/** Installs a named template: its text, its token ids, and the real model's added tokens in placeholder slots. */
+function applyTemplate(metadata: Record<string, GgufTypedValue>, t: VocabTemplate): void {
+  const entries = Object.entries(t.tokens);
+  if (entries.length > 0) {
+    const tokens = metadata["tokenizer.ggml.tokens"];
+    const types = metadata["tokenizer.ggml.token_type"];
+    if (!Array.isArray(tokens?.value) || !Array.isArray(types?.value)) {
+      throw new SynthOptionError("vocabulary lacks tokenizer.ggml.tokens/token_type");
+    }
+    const texts = [...tokens.value];
+    const kinds = [...types.value];
+    for (const [id, [text, kind]] of entries) {
+      texts[Number(id)] = text;
+      kinds[Number(id)] = kind;
+    }
+    metadata["tokenizer.ggml.tokens"] = { ...tokens, value: texts };
+    metadata["tokenizer.ggml.token_type"] = { ...types, value: kinds };
+  }
+  Object.assign(metadata, t.overrides);
+  metadata["tokenizer.chat_template"] = gv.str(t.source);
 }
