@@ -11,11 +11,12 @@ const USAGE = `Usage: tsllm <command> [flags]
 Commands:
   serve      Start the server
 ${commandSummaries()}  info       Show the llama.cpp library variant, system info and devices
-  --version  Show tsllm's and llama.cpp's versions
+  --version  Show tsllm's, the Ollama API's and llama.cpp's versions (and the server's)
   help       Show this help (\`tsllm help COMMAND\` for a command's flags)
 
 Environment Variables:
-  TSLLM_HOST  Address of the server the client commands talk to (default 127.0.0.1:11434)
+  TSLLM_HOST   Address of the server the client commands talk to (default 127.0.0.1:11434)
+  OLLAMA_HOST  Used when TSLLM_HOST is unset
 `;
 
 type Command = (args: string[], env: Env) => number | Promise<number>;

@@ -1,9 +1,10 @@
 /** One streamed answer: /api/chat for the REPL, /api/generate for a one-shot prompt. */
-import { ResponseDisplay } from "./display.ts";
+import { type Piece, ResponseDisplay } from "./display.ts";
 import type { ApiClient } from "./http.ts";
 import type { CliIO } from "./io.ts";
 import { Progress } from "./progress.ts";
 import { metricsSummary } from "./stats.ts";
+import type { Think } from "./think.ts";
 import type { ChatChunk, GenerateChunk, Message, Metrics } from "./wire.ts";
 
 /** Session settings shared by one-shot runs and the REPL. */
@@ -18,6 +19,11 @@ export interface RunOptions {
   messages: Message[];
   wordWrap: boolean;
   verbose: boolean;
+  /** Sent as `think`; undefined leaves it out (the model's default). */
+  think?: Think;
+  /** The user chose `think` (--think, /set think, /set nothink): capabilities no longer decide it. */
+  thinkExplicit: boolean;
+  /** Thinking is still requested but not printed. */
   hideThinking: boolean;
 }
 
@@ -30,16 +36,22 @@ function common(o: RunOptions) {
     ...(o.format !== undefined ? { format: o.format } : {}),
     options: o.options,
     ...(o.keepAlive !== undefined ? { keep_alive: o.keepAlive } : {}),
+    ...(o.think !== undefined ? { think: o.think } : {}),
   };
 }
 
-/** Runs a stream with a waiting spinner and Ctrl+C cancellation; false when cancelled. */
+/**
+ * Runs a stream with a waiting spinner and Ctrl+C cancellation, rendering each chunk's piece; undefined
+ * when cancelled. The spinner stays up through hidden thinking, until the answer starts.
+ */
 async function streamed<T extends Metrics>(
   io: CliIO,
+  o: RunOptions,
   onInterrupt: InterruptHook,
   open: (signal: AbortSignal) => AsyncGenerator<T>,
-  each: (chunk: T) => void,
+  piece: (chunk: T) => Piece,
 ): Promise<T | undefined> {
+  const display = new ResponseDisplay(io.out, o.wordWrap, o.hideThinking);
   const progress = new Progress(io.err);
   progress.spinner("");
   const ac = new AbortController();
@@ -47,9 +59,10 @@ async function streamed<T extends Metrics>(
   let last: T | undefined;
   try {
     for await (const chunk of open(ac.signal)) {
-      progress.stopAndClear();
+      const p = piece(chunk);
+      if (p.content || p.toolCalls?.length || !o.hideThinking) progress.stopAndClear();
       last = chunk;
-      each(chunk);
+      display.push(p);
     }
   } catch (e) {
     if (!ac.signal.aborted) throw e;
@@ -68,21 +81,24 @@ export async function chatOnce(
   o: RunOptions,
   onInterrupt: InterruptHook,
 ): Promise<Message | undefined> {
-  const display = new ResponseDisplay(io.out, o.wordWrap, o.hideThinking);
   let content = "";
   let thinking = "";
   let role = "assistant";
   const body = { ...common(o), messages: o.messages };
   const last = await streamed(
     io,
+    o,
     onInterrupt,
     (signal) => client.stream<ChatChunk>("/api/chat", body, signal),
     (c) => {
       role = c.message?.role || role;
       thinking += c.message?.thinking ?? "";
       content += c.message?.content ?? "";
-      display.thinking(c.message?.thinking ?? "");
-      display.content(c.message?.content ?? "");
+      return {
+        thinking: c.message?.thinking,
+        content: c.message?.content,
+        toolCalls: c.message?.tool_calls,
+      };
     },
   );
   if (!last) {
@@ -102,16 +118,13 @@ export async function generateOnce(
   prompt: string,
   onInterrupt: InterruptHook,
 ): Promise<boolean> {
-  const display = new ResponseDisplay(io.out, o.wordWrap, o.hideThinking);
   const body = { ...common(o), prompt, ...(o.system ? { system: o.system } : {}) };
   const last = await streamed(
     io,
+    o,
     onInterrupt,
     (signal) => client.stream<GenerateChunk>("/api/generate", body, signal),
-    (c) => {
-      display.thinking(c.thinking ?? "");
-      display.content(c.response ?? "");
-    },
+    (c) => ({ thinking: c.thinking, content: c.response, toolCalls: c.tool_calls }),
   );
   if (!last) return false;
   if (prompt) io.out.write("\n\n");

@@ -26,7 +26,10 @@ export function helpText(spec: CommandSpec): string {
   ];
   const left = flags.map((f) => {
     const short = f.short ? `-${f.short}, ` : "    ";
-    const value = f.type === "string" ? ` ${"value" in f && f.value ? f.value : "string"}` : "";
+    const placeholder = "value" in f && f.value ? f.value : f.type === "int" ? "int" : "string";
+    // pflag shows a flag with an optional value as `--think string[="true"]`.
+    const value =
+      f.type === "bool" ? "" : f.type === "optional" ? ` ${placeholder}[="true"]` : ` ${placeholder}`;
     return `  ${short}--${f.name}${value}`;
   });
   const width = Math.max(...left.map((l) => l.length)) + 3;
@@ -35,7 +38,8 @@ export function helpText(spec: CommandSpec): string {
   if (env.length) {
     const w = Math.max(...env.map((v) => v.name.length)) + 3;
     lines.push("Environment Variables:");
-    for (const v of env) lines.push(`      ${v.name.padEnd(w)}${v.description} (default: ${v.default})`);
+    for (const v of env)
+      lines.push(`      ${v.name.padEnd(w)}${v.description}${v.default ? ` (default: ${v.default})` : ""}`);
     lines.push("");
   }
   return `${lines.join("\n")}\n`;

@@ -12,7 +12,7 @@ export const copyCommand = defineCommand(
     minArgs: 2,
     maxArgs: 2,
     flags: [],
-    env: [ENV.HOST.name],
+    env: [ENV.HOST.name, ENV.OLLAMA_HOST.name],
   },
   async ({ args }, io) => {
     const [source, destination] = args as [string, string];

@@ -83,7 +83,7 @@ export const createCommand = defineCommand(
         description: "Quantize model to this level (e.g. q4_K_M)",
       },
     ],
-    env: [ENV.HOST.name],
+    env: [ENV.HOST.name, ENV.OLLAMA_HOST.name],
   },
   async (p, io) => {
     const { path, bytes } = await readModelfile(stringFlag(p, "file"));

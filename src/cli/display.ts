@@ -1,10 +1,33 @@
-/** Streams a model's answer to the terminal: word wrap at the terminal width and a "Thinking..." block. */
+/**
+ * Streams a model's answer to the terminal as Ollama's CLI does (cmd.go chat/generate): word wrap at the
+ * terminal width, reasoning in a "Thinking..." … "...done thinking." block (grey on a terminal, plain when
+ * piped), and tool calls the CLI cannot run reported in one line each.
+ */
 import type { Writer } from "./io.ts";
 import { displayWidth } from "./table.ts";
+import type { ToolCall } from "./wire.ts";
 
 const GREY = "\x1b[38;5;245m";
 const BOLD = "\x1b[1m";
 const RESET = "\x1b[0m";
+
+/** One streamed piece: a chat chunk's message, or a generate chunk's fields. */
+export interface Piece {
+  thinking?: string;
+  content?: string;
+  toolCalls?: ToolCall[];
+}
+
+/** Ollama's line for tool calls the CLI has no tools for. */
+export function toolCallsText(calls: ToolCall[], plain: boolean): string {
+  const [expl, val] = plain ? ["", ""] : [GREY + BOLD, RESET];
+  const lines = calls.map(
+    (c) =>
+      `  Model called a non-existent function '${val}${c.function.name}${expl}()' with arguments: ` +
+      `${val}${JSON.stringify(c.function.arguments ?? {})}${expl}`,
+  );
+  return plain ? lines.join("\n") : `${expl}${lines.join("\n")}${RESET}`;
+}
 
 /** Writes response pieces as they arrive. */
 export class ResponseDisplay {
@@ -18,6 +41,14 @@ export class ResponseDisplay {
     private readonly wordWrap: boolean,
     private readonly hideThinking = false,
   ) {}
+
+  /** Renders one streamed piece: reasoning, then (closing the Thinking block) the answer and tool calls. */
+  push(p: Piece): void {
+    this.thinking(p.thinking ?? "");
+    if (p.toolCalls?.length) this.closeThinking();
+    this.content(p.content ?? "");
+    if (p.toolCalls?.length) this.out.write(toolCallsText(p.toolCalls, !this.out.isTTY));
+  }
 
   /** A piece of reasoning: opens the Thinking block on first use. */
   thinking(text: string): void {
@@ -33,16 +64,17 @@ export class ResponseDisplay {
   /** A piece of the answer: closes an open Thinking block first. */
   content(text: string): void {
     if (!text) return;
-    if (this.inThinking) {
-      if (!this.thinkingEndsWithNewline) this.out.write("\n");
-      this.out.write(
-        this.out.isTTY ? `${GREY}${BOLD}...done thinking.\n\n${RESET}` : "...done thinking.\n\n",
-      );
-      this.inThinking = false;
-      this.lineLength = 0;
-      this.word = "";
-    }
+    this.closeThinking();
     this.text(text);
+  }
+
+  private closeThinking(): void {
+    if (!this.inThinking) return;
+    if (!this.thinkingEndsWithNewline) this.out.write("\n");
+    this.out.write(this.out.isTTY ? `${GREY}${BOLD}...done thinking.\n\n${RESET}` : "...done thinking.\n\n");
+    this.inThinking = false;
+    this.lineLength = 0;
+    this.word = "";
   }
 
   private text(text: string): void {

@@ -5,8 +5,11 @@ import { UsageError } from "./errors.ts";
 export interface FlagSpec {
   name: string;
   short?: string;
-  /** `bool` takes no value (or `=true/false`); `string` needs one; `optional` takes one only after `=`. */
-  type: "bool" | "string" | "optional";
+  /**
+   * `bool` takes no value (or `=true/false`); `string` and `int` need one; `optional` takes one only after
+   * `=` (a bare `--think` is `true`, as pflag's NoOptDefVal).
+   */
+  type: "bool" | "string" | "int" | "optional";
   /** Placeholder shown in help for a value, e.g. "string". */
   value?: string;
   description: string;
@@ -70,6 +73,11 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
     else if (inline !== undefined) out.flags[f.name] = inline;
     else if (i + 1 < argv.length) out.flags[f.name] = argv[++i] as string;
     else throw new UsageError(`flag needs an argument: ${long ? "--" : "-"}${key}`);
+    const v = out.flags[f.name];
+    if (f.type === "int" && !/^[+-]?\d+$/.test(String(v)))
+      throw new UsageError(
+        `invalid argument "${v}" for "--${f.name}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`,
+      );
   }
   if (out.flags.help) return out;
   const n = out.args.length;
@@ -78,6 +86,12 @@ export function parseArgs(spec: CommandSpec, argv: string[]): ParsedArgs {
   if (n < spec.minArgs) throw new UsageError(`requires at least ${spec.minArgs} arg(s), only received ${n}`);
   if (n > spec.maxArgs) throw new UsageError(`accepts at most ${spec.maxArgs} arg(s), received ${n}`);
   return out;
+}
+
+/** An int flag's value, or undefined when absent (parseArgs has checked its syntax). */
+export function intFlag(p: ParsedArgs, name: string): number | undefined {
+  const v = p.flags[name];
+  return typeof v === "string" ? Number.parseInt(v, 10) : undefined;
 }
 
 /** A string flag's value, or undefined when absent. */

@@ -14,6 +14,8 @@ export interface LineSource {
   read(prompt: string): Promise<string | null | typeof INTERRUPT>;
   /** Routes Ctrl+C to `handler` (e.g. cancel a generation) until the returned function is called. */
   onInterrupt(handler: () => void): () => void;
+  /** Turns remembering entered lines (up-arrow recall) on or off. */
+  setHistory?(enabled: boolean): void;
   close(): void;
 }
 
@@ -66,6 +68,11 @@ export function terminalLines(): LineSource {
       return () => {
         if (interruptHandler === handler) interruptHandler = undefined;
       };
+    },
+    setHistory(enabled) {
+      // node:readline skips adding lines while historySize is 0; 30 is its default.
+      const r = rl as unknown as { historySize: number };
+      r.historySize = enabled ? 30 : 0;
     },
     close: () => {
       process.stdout.write("\x1b[?2004l");

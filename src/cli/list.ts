@@ -40,7 +40,7 @@ export const listCommand = defineCommand(
     minArgs: 0,
     maxArgs: 1,
     flags: [],
-    env: [ENV.HOST.name],
+    env: [ENV.HOST.name, ENV.OLLAMA_HOST.name],
   },
   ({ args }, io) =>
     printModels<ListModel>(io, "/api/tags", args[0], ["NAME", "ID", "SIZE", "MODIFIED"], (m) => [

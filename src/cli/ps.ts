@@ -34,7 +34,7 @@ export const psCommand = defineCommand(
     minArgs: 0,
     maxArgs: 1,
     flags: [],
-    env: [ENV.HOST.name],
+    env: [ENV.HOST.name, ENV.OLLAMA_HOST.name],
   },
   ({ args }, io) =>
     printModels<RunningModel>(

@@ -14,7 +14,7 @@ export const removeCommand = defineCommand(
     minArgs: 1,
     maxArgs: Number.POSITIVE_INFINITY,
     flags: [],
-    env: [ENV.HOST.name],
+    env: [ENV.HOST.name, ENV.OLLAMA_HOST.name],
   },
   async ({ args }, io) => {
     const client = new ApiClient(io.env);

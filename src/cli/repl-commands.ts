@@ -1,11 +1,14 @@
 /** Slash commands of the interactive session: /set, /show, /load, /save, /clear, /list, /?, /bye. */
 import { PARAMETER_TYPES, parseParameter } from "../modelfile/index.ts";
 import type { RunOptions } from "./chat.ts";
+import { ApiError } from "./errors.ts";
 import type { ApiClient } from "./http.ts";
 import type { CliIO } from "./io.ts";
+import type { LineSource } from "./line-input.ts";
 import { listCommand } from "./list.ts";
 import { USAGE, USAGE_PARAMETERS, USAGE_SET, USAGE_SHORTCUTS, USAGE_SHOW } from "./repl-help.ts";
 import { showInfo } from "./show-info.ts";
+import { isThinkError, type Think } from "./think.ts";
 import type { ShowResponse } from "./wire.ts";
 
 /** What the session needs to run a slash command. */
@@ -13,8 +16,10 @@ export interface ReplContext {
   client: ApiClient;
   io: CliIO;
   o: RunOptions;
-  /** Loads a model (empty chat request); throws like the server does. */
-  load(model: string): Promise<ShowResponse>;
+  /** Where lines come from (for /set history). */
+  lines?: LineSource;
+  /** Shows and loads a model; resolves to the think value for it; throws like the server does. */
+  load(model: string): Promise<Think | undefined>;
 }
 
 /** "exit" to leave, `{ system }` to start a multi-line system message, undefined to continue. */
@@ -33,7 +38,24 @@ function goValue(v: unknown): string {
   return Array.isArray(v) ? `[${v.join(" ")}]` : String(v);
 }
 
-function setCommand(line: string, args: string[], ctx: ReplContext): SlashResult {
+/** `/set think [level]` and `/set nothink`, with Ollama's warning for a model that cannot think. */
+async function setThink(args: string[], ctx: ReplContext): Promise<void> {
+  const { io, o } = ctx;
+  const level = args[1] === "think" ? args[2] : undefined;
+  o.think = args[1] === "nothink" ? false : (level ?? true);
+  o.thinkExplicit = true;
+  try {
+    const r = await ctx.client.json<ShowResponse>("POST", "/api/show", { model: o.model });
+    if (!r?.capabilities?.includes("thinking"))
+      io.err.write(`warning: model ${JSON.stringify(o.model)} does not support thinking output\n`);
+  } catch {
+    // best effort, as Ollama's ensureThinkingSupport
+  }
+  if (args[1] === "nothink") io.out.write("Set 'nothink' mode.\n");
+  else io.out.write(level ? `Set 'think' mode to '${level}'.\n` : "Set 'think' mode.\n");
+}
+
+function setCommand(line: string, args: string[], ctx: ReplContext): SlashResult | Promise<void> {
   const { io, o } = ctx;
   const say = (s: string) => io.out.write(`${s}\n`);
   switch (args[1]) {
@@ -50,9 +72,11 @@ function setCommand(line: string, args: string[], ctx: ReplContext): SlashResult
       return say(`Set '${args[1]}' mode.`);
     case "history":
     case "nohistory":
+      // Ollama toggles readline history without a word.
+      return void ctx.lines?.setHistory?.(args[1] === "history");
     case "think":
     case "nothink":
-      return say(`'/set ${args[1]}' is not supported by tsllm yet.`);
+      return setThink(args, ctx);
     case "format":
       if (args[2] !== "json") return say("Invalid or missing format. For 'json' mode use '/set format json'");
       o.format = "json";
@@ -130,13 +154,17 @@ async function loadCommand(args: string[], ctx: ReplContext): Promise<void> {
   if (args.length !== 2) return void io.out.write("Usage:\n  /load <modelname>\n");
   const model = args[1] as string;
   io.out.write(`Loading model '${model}'\n`);
+  let think: Think | undefined;
   try {
-    await ctx.load(model);
+    think = await ctx.load(model);
   } catch (e) {
-    if (!/not found/i.test((e as Error).message)) throw e;
-    return void io.out.write(`Couldn't find model '${model}'\n`);
+    if (!(e instanceof ApiError)) throw e;
+    if (/not found/i.test(e.message)) return void io.out.write(`Couldn't find model '${model}'\n`);
+    if (isThinkError(e.message)) return void io.out.write(`error: ${e.message}\n`);
+    throw e;
   }
   o.model = model;
+  o.think = think;
   o.messages = [];
 }
 
@@ -162,7 +190,7 @@ export async function slashCommand(line: string, ctx: ReplContext): Promise<Slas
   const { io, o } = ctx;
   const cmd = args[0] as string;
   if (cmd === "/bye" || cmd === "/exit") return "exit";
-  if (cmd === "/set") return setCommand(line, args, ctx);
+  if (cmd === "/set") return await setCommand(line, args, ctx);
   if (cmd === "/show") return void (await showCommand(args, ctx));
   if (cmd === "/load") return void (await loadCommand(args, ctx));
   if (cmd === "/save") return void (await saveCommand(args, ctx));

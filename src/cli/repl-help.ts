@@ -19,12 +19,16 @@ Use """ to begin a multi-line message.
 export const USAGE_SET = `Available Commands:
   /set parameter ...     Set a parameter
   /set system <string>   Set system message
+  /set history           Enable history
+  /set nohistory         Disable history
   /set wordwrap          Enable wordwrap
   /set nowordwrap        Disable wordwrap
   /set format json       Enable JSON mode
   /set noformat          Disable formatting
   /set verbose           Show LLM stats
   /set quiet             Disable LLM stats
+  /set think             Enable thinking
+  /set nothink           Disable thinking
 
 `;
 

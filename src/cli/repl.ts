@@ -1,7 +1,9 @@
 /** The interactive session of `tsllm run`: prompts, `"""` multi-line input, slash commands, chat history. */
 import { type InterruptHook, chatOnce } from "./chat.ts";
+import { ApiError } from "./errors.ts";
 import { INTERRUPT, type LineSource } from "./line-input.ts";
 import { type ReplContext, setSystem, slashCommand } from "./repl-commands.ts";
+import { isThinkError } from "./think.ts";
 
 /** Reads lines until /bye or Ctrl+D, sending each message with the whole history to /api/chat. */
 export async function repl(ctx: ReplContext, lines: LineSource): Promise<void> {
@@ -53,7 +55,14 @@ export async function repl(ctx: ReplContext, lines: LineSource): Promise<void> {
     if (!buf) continue;
     o.messages.push({ role: "user", content: buf });
     buf = "";
-    const reply = await chatOnce(client, io, o, onInterrupt);
-    if (reply) o.messages.push(reply);
+    try {
+      const reply = await chatOnce(client, io, o, onInterrupt);
+      if (reply) o.messages.push(reply);
+    } catch (e) {
+      // A think value the model rejects is reported and the session goes on (without that message).
+      if (!(e instanceof ApiError && isThinkError(e.message))) throw e;
+      io.out.write(`error: ${e.message}\n`);
+      o.messages.pop();
+    }
   }
 }

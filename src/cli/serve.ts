@@ -1,7 +1,7 @@
 /**
  * `tsllm serve`: the composition root. Env registry → logger, model store, scheduler (runners are child
- * processes), inference services, the HTTP app, and Bun.serve on TSLLM_HOST. SIGINT/SIGTERM stop
- * accepting, drain in-flight requests for a bounded time, close every runner and exit 0.
+ * processes), inference services, the HTTP app, and Bun.serve on TSLLM_HOST (else OLLAMA_HOST).
+ * SIGINT/SIGTERM stop accepting, drain in-flight requests for a bounded time, close every runner and exit 0.
  */
 import { createFetchHandler } from "../api/index.ts";
 import { declaredEnv, ENV, Env } from "../config/env.ts";
@@ -12,6 +12,7 @@ import { RunnerClient } from "../runner/client.ts";
 import type { LoadOptions } from "../runner/protocol.ts";
 import { modelFactsFromGguf, Scheduler } from "../scheduler/index.ts";
 import { deviceList, probeDevices } from "./devices.ts";
+import { bindAddress } from "./host.ts";
 import { ModelStore } from "../store/index.ts";
 import { VERSION } from "../version.ts";
 
@@ -23,17 +24,6 @@ export interface RunningServer {
   port: number;
   /** Stops accepting, waits up to `drainMs` for in-flight requests, closes every runner. Idempotent. */
   stop(drainMs?: number): Promise<void>;
-}
-
-/** Splits TSLLM_HOST (`[scheme://]host[:port]`, `[v6]:port`, `:port`) into hostname and port. */
-export function parseHost(value: string): { hostname: string; port: number } {
-  const rest = value
-    .trim()
-    .replace(/^[a-z]+:\/\//i, "")
-    .replace(/\/.*$/, "");
-  const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(rest);
-  const host = (m?.[1] ?? "").replace(/^\[|\]$/g, "");
-  return { hostname: host || "127.0.0.1", port: m?.[2] !== undefined ? Number(m[2]) : 11434 };
 }
 
 function kvType(env: Env, log: Logger): LoadOptions["kv_cache_type"] {
@@ -84,7 +74,9 @@ export async function startServer(env: Env, logger: Logger = createLogger(env)):
     quantize: workerQuantizer(backend),
   };
   const handle = createFetchHandler(deps);
-  const { hostname, port } = parseHost(env.get(ENV.HOST));
+  const { hostname, port, invalidPort } = bindAddress(env);
+  if (invalidPort !== undefined)
+    log.warn("invalid port, using default", { port: invalidPort, default: port });
   // Blob uploads are model-sized: no body size limit (they stream to disk).
   const server = Bun.serve({
     hostname,

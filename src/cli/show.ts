@@ -24,7 +24,7 @@ export const showCommand = defineCommand(
       { name: "template", type: "bool", description: "Show template of a model" },
       { name: "verbose", short: "v", type: "bool", description: "Show detailed model information" },
     ],
-    env: [ENV.HOST.name],
+    env: [ENV.HOST.name, ENV.OLLAMA_HOST.name],
   },
   async ({ flags, args }, io) => {
     const chosen = PARTS.filter((p) => flags[p] === true);

@@ -14,7 +14,7 @@ export const stopCommand = defineCommand(
     minArgs: 1,
     maxArgs: 1,
     flags: [],
-    env: [ENV.HOST.name],
+    env: [ENV.HOST.name, ENV.OLLAMA_HOST.name],
   },
   async ({ args }, io) => {
     const model = args[0] as string;

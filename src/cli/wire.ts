@@ -33,12 +33,18 @@ export interface RunningModel {
   details?: ModelDetails;
 }
 
+/** A tool call in a reply. */
+export interface ToolCall {
+  function: { name: string; arguments?: Record<string, unknown> };
+}
+
 /** A chat message. */
 export interface Message {
   role: string;
   content: string;
   thinking?: string;
   images?: string[];
+  tool_calls?: ToolCall[];
 }
 
 /** POST /api/show reply. */
@@ -80,6 +86,7 @@ export interface GenerateChunk extends Metrics {
   model?: string;
   response?: string;
   thinking?: string;
+  tool_calls?: ToolCall[];
   done?: boolean;
   done_reason?: string;
 }

@@ -1,6 +1,7 @@
 /**
- * The env registry: every TSLLM_* variable is declared here once, with its default and description.
- * Nothing else in tsllm reads process.env (STYLE.md §7); `serve --help` prints this table.
+ * The env registry: every TSLLM_* variable (and the OLLAMA_* ones honoured as fallbacks) is declared here
+ * once, with its default and description. Nothing else in tsllm reads process.env (STYLE.md §7);
+ * `serve --help` prints this table.
  */
 export type EnvKind = "string" | "bool" | "int" | "duration" | "path";
 
@@ -24,6 +25,12 @@ function declare(name: string, kind: EnvKind, def: string, description: string):
 export const ENV = {
   DEBUG: declare("TSLLM_DEBUG", "bool", "false", "Verbose logging, native (llama.cpp) logs and stack traces"),
   HOST: declare("TSLLM_HOST", "string", "127.0.0.1:11434", "Address the server binds and the CLI talks to"),
+  OLLAMA_HOST: declare(
+    "OLLAMA_HOST",
+    "string",
+    "",
+    "Used as TSLLM_HOST when that is unset (Ollama's variable)",
+  ),
   MODELS: declare("TSLLM_MODELS", "path", "~/.tsllm/models", "Model store (Ollama's on-disk layout)"),
   LLM_LIBRARY: declare("TSLLM_LLM_LIBRARY", "string", "", "Force a libllama variant: cpu, vulkan, cuda"),
   LIB_DIR: declare(
@@ -78,6 +85,15 @@ export class Env {
   get(v: EnvVar): string {
     const raw = this.source[v.name];
     return raw === undefined || raw === "" ? v.default : raw;
+  }
+
+  /** The first of `vs` that is set and non-empty, else the first one's default (TSLLM_* before OLLAMA_*). */
+  first(...vs: EnvVar[]): string {
+    for (const v of vs) {
+      const raw = this.source[v.name];
+      if (raw !== undefined && raw !== "") return raw;
+    }
+    return vs[0]?.default ?? "";
   }
 
   /** Boolean: 1/true/yes/on. */

@@ -95,8 +95,11 @@ describe("errors and help", () => {
     const t = memoryIO("127.0.0.1:1");
     expect(await runCommand.run(["--help"], t.io)).toBe(0);
     expect(t.out()).toStartWith("Run a model\n\nUsage:\n  tsllm run MODEL [PROMPT] [flags]\n");
-    expect(t.out()).toContain("      --keepalive string   Duration to keep a model loaded");
+    expect(t.out()).toContain("      --keepalive string        Duration to keep a model loaded");
+    expect(t.out()).toContain('      --think string[="true"]   Enable thinking mode');
+    expect(t.out()).toContain("      --dimensions int          Truncate output embeddings");
     expect(t.out()).toContain("TSLLM_HOST");
+    expect(t.out()).toContain("OLLAMA_HOST   Used as TSLLM_HOST when that is unset");
     expect(commandHelp("ls")).toContain("Aliases:\n  list, ls\n");
     expect(commandHelp("create")).toContain("  -f, --file string");
     expect(commandHelp("nope")).toBeUndefined();

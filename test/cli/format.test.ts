@@ -1,9 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { goDuration, humanBytes, humanTime, parseGoDuration } from "../../src/cli/duration.ts";
-import { serverUrl } from "../../src/cli/host.ts";
 import { processorText } from "../../src/cli/ps.ts";
 import { renderTable } from "../../src/cli/table.ts";
-import { Env } from "../../src/config/env.ts";
 
 describe("human formats", () => {
   test("sizes as Ollama's HumanBytes", () => {
@@ -51,21 +49,12 @@ describe("human formats", () => {
   });
 });
 
-describe("table, host, processor", () => {
+describe("table, processor", () => {
   test("columns padded with 4 spaces; the header's last cell with 1", () => {
     expect(renderTable([["a", "bbb"]], { header: ["X", "Y"] })).toBe("X    Y   \na    bbb    \n");
     expect(renderTable([["", "k", "a long value that wraps"]], { colWidth: 10 })).toBe(
       "    k    a long        \n" + "         value that    \n" + "         wraps         \n",
     );
-  });
-
-  test("TSLLM_HOST forms", () => {
-    const url = (h: string) => serverUrl(new Env({ TSLLM_HOST: h })).href;
-    expect(url("")).toBe("http://127.0.0.1:11434/");
-    expect(url("0.0.0.0")).toBe("http://0.0.0.0:11434/");
-    expect(url(":8080")).toBe("http://127.0.0.1:8080/");
-    expect(url("http://example.com")).toBe("http://example.com/");
-    expect(url("https://example.com:8443/base/")).toBe("https://example.com:8443/base");
   });
 
   test("processor split", () => {

@@ -61,14 +61,17 @@ export function fakeServer(routes: Record<string, Handler>) {
   };
 }
 
-/** An in-memory terminal: captured stdout/stderr, optional piped stdin, TTY flags. */
-export function memoryIO(host: string, opts: { stdin?: string; tty?: boolean; columns?: number } = {}) {
+/** An in-memory terminal: captured stdout/stderr, piped stdin, TTY flags; `env` replaces TSLLM_HOST=host. */
+export function memoryIO(
+  host: string,
+  opts: { stdin?: string; tty?: boolean; columns?: number; env?: Record<string, string> } = {},
+) {
   let out = "";
   let err = "";
   const tty = opts.tty ?? false;
   const columns = opts.columns ?? 80;
   const io: CliIO = {
-    env: new Env({ TSLLM_HOST: host, HOME: "/nonexistent" }),
+    env: new Env({ ...(opts.env ?? { TSLLM_HOST: host }), HOME: "/nonexistent" }),
     out: { write: (s) => void (out += s), isTTY: tty, columns },
     err: { write: (s) => void (err += s), isTTY: false, columns },
     stdin: { isTTY: opts.stdin === undefined, readAll: async () => opts.stdin ?? "" },

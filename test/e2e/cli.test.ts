@@ -5,14 +5,14 @@ import type { Subprocess } from "bun";
 import { synthModel } from "../fixtures/models.ts";
 import { isolatedExecutable } from "../helpers/compiled.ts";
 
-// The compiled ./tsllm as a user meets it, from an empty HOME: serve, then create from a Modelfile whose
-// FROM is a synthetic GGUF, run, ps, show, stop, rm.
+// The compiled ./tsllm as a user coming from Ollama meets it, from an empty HOME and with only OLLAMA_HOST
+// set: serve, then create from a Modelfile whose FROM is a synthetic GGUF, run, ps, show, stop, rm.
 let ctx: Awaited<ReturnType<typeof isolatedExecutable>>;
 let server: Subprocess<"ignore", "pipe", "pipe">;
 let host: string;
 
 function env(): Record<string, string> {
-  return { HOME: ctx.home, PATH: "/usr/bin:/bin", TSLLM_HOST: host };
+  return { HOME: ctx.home, PATH: "/usr/bin:/bin", OLLAMA_HOST: host };
 }
 
 function tsllm(...args: string[]) {
@@ -65,6 +65,15 @@ describe("compiled ./tsllm end to end", () => {
     const again = tsllm("run", "mini", "Hello there");
     expect(again.out).toBe(run.out); // temperature 0: same answer
 
+    const verbose = tsllm("run", "mini", "Hello there", "--verbose", "--think=false");
+    expect(verbose.code, verbose.err).toBe(0);
+    expect(verbose.err).toMatch(/^eval count: +\d+ token\(s\)$/m);
+
+    const version = tsllm("--version");
+    expect(version.code).toBe(0);
+    expect(version.out).toStartWith("tsllm version ");
+    expect(version.out).toContain(`\nserver at ${host}: ollama version is `);
+
     const ps = tsllm("ps");
     expect(ps.out).toMatch(
       /mini:latest\s+[0-9a-f]{12}\s+[\d.]+ [KMG]B\s+100% CPU\s+\d+\s+\d+ minutes? from now/,
@@ -92,5 +101,16 @@ describe("compiled ./tsllm end to end", () => {
     const missing = tsllm("run", "nope", "hi");
     expect(missing.code).not.toBe(0);
     expect(missing.err.trim()).toMatch(/^Error: .*model ["']?nope.* not found/);
+  });
+
+  test("run on an embedding model prints its vector; --dimensions shortens it", async () => {
+    const gguf = await synthModel({ preset: "embed", quant: "f32", vocab: "bert-bge" });
+    writeFileSync(join(ctx.dir, "Modelfile.embed"), `FROM ${gguf}\n`);
+    expect(tsllm("create", "emb", "-f", "Modelfile.embed").code).toBe(0);
+    const full = tsllm("run", "emb", "hello world");
+    expect(full.code, full.err).toBe(0);
+    expect(JSON.parse(full.out)).toHaveLength(384);
+    expect(JSON.parse(tsllm("run", "emb", "hello world", "--dimensions", "8").out)).toHaveLength(8);
+    expect(tsllm("rm", "emb").code).toBe(0);
   });
 });
