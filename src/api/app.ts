@@ -1,6 +1,7 @@
 /** The HTTP app: every Ollama route plus the one error mapper. No listening here (cli/serve.ts does that). */
 import { Elysia } from "elysia";
 import type { InferenceDeps } from "../inference/index.ts";
+import { anthropicRoutes } from "./anthropic/routes.ts";
 import { errorBodyFor } from "./error-shapes.ts";
 import { errorResponse } from "./errors.ts";
 import { basicRoutes } from "./ollama/basics.ts";
@@ -12,16 +13,28 @@ import { embedRoutes } from "./ollama/embed.ts";
 import { generateRoutes } from "./ollama/generate.ts";
 import { modelRoutes } from "./ollama/models.ts";
 import { tokenizeRoutes } from "./ollama/tokenize.ts";
+import { PageNotFoundError, type RouteEntry, RouteTable, routingError } from "./routing.ts";
+import { openaiRoutes } from "./openai/index.ts";
 
 /** What the app is built from. */
 export type AppDeps = InferenceDeps;
 
-/** Builds the Elysia app; serve it with `Bun.serve({ fetch: app.fetch })` or test it with `app.handle`. */
+/** Routes served outside the Elysia app (createFetchHandler), so a wrong method on them is still a 405. */
+const OUTSIDE: RouteEntry[] = [{ method: "POST", path: "/api/blobs/:digest" }];
+
+/**
+ * Builds the Elysia app; serve it with `Bun.serve({ fetch: app.fetch })` or test it with `app.handle`.
+ * Each route plugin is one `.use(...)`; the 405 (wrong method) and 404 (unknown path) answers cover it.
+ */
 export function createApp(deps: AppDeps) {
-  return new Elysia()
-    .onError(({ code, error, request }) =>
-      errorResponse(error, code, deps.logger, errorBodyFor(new URL(request.url).pathname)),
-    )
+  const table: RouteTable = new RouteTable((): readonly RouteEntry[] => app.routes, OUTSIDE);
+  const app = new Elysia()
+    .onRequest(({ request }): Response | undefined => table.refuseMethod(request))
+    .onError(({ code, error, request }) => {
+      const path = new URL(request.url).pathname;
+      if (code === "NOT_FOUND") return routingError(new PageNotFoundError(), path);
+      return errorResponse(error, code, deps.logger, errorBodyFor(path));
+    })
     .use(basicRoutes())
     .use(generateRoutes(deps))
     .use(chatRoutes(deps))
@@ -29,7 +42,10 @@ export function createApp(deps: AppDeps) {
     .use(modelRoutes(deps))
     .use(createRoutes(deps))
     .use(blobRoutes(deps))
-    .use(tokenizeRoutes(deps));
+    .use(tokenizeRoutes(deps))
+    .use(anthropicRoutes(deps))
+    .use(openaiRoutes(deps));
+  return app;
 }
 
 /** The app's type, for callers that hold one. */

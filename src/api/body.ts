@@ -1,12 +1,15 @@
 /**
  * Request bodies are JSON whatever the Content-Type says (Ollama's clients and curl -d both work).
- * An empty body is Ollama's `missing request body`; malformed JSON is a 400 naming the problem. The
- * body is checked against the route's schema here, strictly (no string-to-number or string-to-array
- * coercion), so a wrong type is a 400 naming the field.
+ * An empty body is Ollama's `missing request body`; malformed JSON is a 400 naming the problem. The parsed
+ * body is decoded as Ollama's Go server decodes it (see decode.ts: unknown fields ignored, null = not set),
+ * then checked against the route's schema strictly (no string-to-number or string-to-array coercion), so a
+ * wrong type is a 400 naming the field. What this hook returns always satisfies the schema, so Elysia's own
+ * validation of `body` cannot refuse it.
  */
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { InvalidInputError } from "../errors.ts";
+import { decodeLenient } from "./decode.ts";
 
 /** The field path and problem of the shallowest schema violation in `value`. */
 export function schemaProblem(schema: TSchema, value: unknown): string | undefined {
@@ -22,19 +25,28 @@ export function schemaProblem(schema: TSchema, value: unknown): string | undefin
   return field ? `invalid value for field "${field}": ${what}, got ${got}` : `invalid request body: ${what}`;
 }
 
-/** Elysia `parse` hook: the body as JSON, checked against `schema` when given. */
+/** Parses a request body's text as JSON (400 when empty or malformed). */
+export function parseJson(text: string): unknown {
+  if (text.trim() === "") throw new InvalidInputError("missing request body");
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InvalidInputError(`invalid JSON in request body: ${(e as Error).message}`);
+  }
+}
+
+/** `value` decoded leniently against `schema`, or a 400 naming the first wrong field. */
+export function decodeBody<T = unknown>(schema: TSchema, value: unknown): T {
+  const decoded = decodeLenient(schema, value);
+  const problem = schemaProblem(schema, decoded);
+  if (problem) throw new InvalidInputError(problem);
+  return decoded as T;
+}
+
+/** Elysia `parse` hook: the body as JSON, decoded leniently against `schema` when given. */
 export function jsonBody(schema?: TSchema) {
   return async ({ request }: { request: Request }): Promise<unknown> => {
-    const text = await request.text();
-    if (text.trim() === "") throw new InvalidInputError("missing request body");
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new InvalidInputError(`invalid JSON in request body: ${(e as Error).message}`);
-    }
-    const problem = schema ? schemaProblem(schema, value) : undefined;
-    if (problem) throw new InvalidInputError(problem);
-    return value;
+    const value = parseJson(await request.text());
+    return schema ? decodeBody(schema, value) : value;
   };
 }

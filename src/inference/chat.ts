@@ -3,19 +3,17 @@ import { InvalidInputError } from "../errors.ts";
 import { type ChatMessage, fitHistory, type Tool } from "../templates/index.ts";
 import { type CompletionResult, streamCompletion } from "./completion.ts";
 import type { InferenceDeps } from "./deps.ts";
-import { CapabilityError } from "./errors.ts";
-import { resolveModel } from "./model.ts";
+import { checkImages, requireVision } from "./images.ts";
+import { requireCapability, resolveModel } from "./model.ts";
 import { type CommonInput, lifecycle, prepare, runnerRequest } from "./request.ts";
 import { schedule } from "./schedule.ts";
-import { renderMessages, toolCallTag } from "./template.ts";
-import { ToolCallParser } from "./tool-calls.ts";
+import { untruncatedPrompt } from "./truncate.ts";
+import { compose } from "./output/parser.ts";
+import { thinkingParser } from "./output/thinking.ts";
+import { renderMessages, thinkingTags } from "./template.ts";
+import { planTools, type ToolChoice } from "./tools/plan.ts";
 
-/**
- * Which tool calls a chat may make: any or none as the model chooses ("auto", the default), none at all
- * ("none": tools are not shown to the model), at least one ("required"), or one call of the named function.
- * Everything but "auto" is enforced by constraining generation.
- */
-export type ToolChoice = "auto" | "none" | "required" | { name: string };
+export type { ToolChoice } from "./tools/plan.ts";
 
 /** A chat request as the service takes it. */
 export interface ChatInput extends CommonInput {
@@ -23,6 +21,8 @@ export interface ChatInput extends CommonInput {
   messages?: (Omit<ChatMessage, "content"> & { content?: string })[];
   tools?: Tool[];
   toolChoice?: ToolChoice;
+  /** Whether one reply may make several tool calls (default true). */
+  parallelToolCalls?: boolean;
   truncate?: boolean;
 }
 
@@ -36,16 +36,27 @@ export async function chat(
   signal?: AbortSignal,
 ): Promise<CompletionResult> {
   const startedAt = performance.now();
+  const images = (input.messages ?? []).flatMap((msg) => msg.images ?? []);
+  checkImages(images);
   const asked: ChatMessage[] = (input.messages ?? []).map((msg) => ({
     ...msg,
     role: msg.role.toLowerCase(),
     content: msg.content ?? "",
   }));
   for (const msg of asked) if (!ROLES.has(msg.role)) throw new InvalidInputError(`invalid role: ${msg.role}`);
-  const m = await resolveModel(deps, input.model);
+  const m = await resolveModel(deps, input.model, "chat");
   const p = prepare(deps, m, input, "chat");
-  const tools = input.tools?.length ? input.tools : undefined;
-  if (tools && !m.capabilities.includes("tools")) throw new CapabilityError(m.name, "tools");
+  requireVision(m, images.length);
+  // Tool family, parser and grammar from the template and tool_choice (400s for bad tools or choice).
+  const toolPlan = planTools({
+    template: m.template,
+    tools: input.tools,
+    choice: input.toolChoice,
+    parallel: input.parallelToolCalls,
+    format: input.format,
+  });
+  const tools = toolPlan.tools;
+  if (tools) requireCapability(m, "tools");
   if (asked.length === 0) return lifecycle(deps, m, p, signal);
 
   const messages: ChatMessage[] = [...m.stored.messages, ...asked];
@@ -67,7 +78,7 @@ export async function chat(
       }
       return ids;
     };
-    const render = (msgs: ChatMessage[]) => renderMessages(m.template, msgs, tools);
+    const render = (msgs: ChatMessage[]) => renderMessages(m.template, msgs, tools, p.think);
     // A cut the template rejects (e.g. roles no longer alternating) counts as not fitting.
     const tryRender = (msgs: ChatMessage[]) => {
       try {
@@ -90,22 +101,36 @@ export async function chat(
     const prompt =
       fitted && fitted.prompt !== REJECTED ? fitted.prompt : render(fitted?.messages ?? messages);
     deps.logger.debug("chat prompt", { model: m.name, prompt });
-    const parser = tools
-      ? new ToolCallParser(
-          toolCallTag(m.template),
-          tools.map((t) => t.function.name),
-        )
-      : undefined;
+    const toolParser = toolPlan.parser;
     return {
       kind: "stream",
       model: m.name,
       events: streamCompletion({
         lease,
-        request: runnerRequest(tokenized.get(prompt) ?? prompt, p, input),
+        request: {
+          ...runnerRequest(
+            input.truncate === false
+              ? await untruncatedPrompt(lease, prompt, tokenized.get(prompt))
+              : (tokenized.get(prompt) ?? prompt),
+            p,
+            input,
+          ),
+          ...toolPlan.request,
+        },
         signal,
         startedAt,
         loadNs,
-        parser,
+        // Thinking is split off first; tool calls are parsed from what remains. A grammar applied from the
+        // first token (format, tool_choice) leaves no room for thinking.
+        parser: compose(
+          thinkingParser(
+            thinkingTags(m.template),
+            p.think,
+            prompt,
+            toolPlan.request.grammar ? !toolPlan.request.grammar_lazy : !!p.grammar,
+          ),
+          toolParser,
+        ),
       }),
     };
   } catch (e) {

@@ -7,7 +7,14 @@ import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidInputError } from "../errors.ts";
-import { type CreateSpec, createModel, parseDigest, parseName } from "../store/index.ts";
+import {
+  type CreateSpec,
+  createModel,
+  InvalidNameError,
+  isValidName,
+  MediaType,
+  parseDigest,
+} from "../store/index.ts";
 import { parseTemplate } from "../templates/index.ts";
 import { Channel } from "../channel.ts";
 import type { InferenceDeps } from "./deps.ts";
@@ -27,6 +34,9 @@ export interface CreateInput {
   messages?: { role: string; content: string }[];
   quantize?: string;
   quantization?: string;
+  renderer?: string;
+  parser?: string;
+  requires?: string;
 }
 
 /** One progress record. */
@@ -37,15 +47,17 @@ export interface CreateProgress {
   completed?: number;
 }
 
+/** Quantization types the quantizer takes, by Ollama's upper-case names (Q4_K is Q4_K_M, as in Ollama). */
 const QUANT_TYPES = new Set(
-  "f32 f16 bf16 q4_0 q4_1 q5_0 q5_1 q8_0 q2_k q3_k_s q3_k_m q3_k_l q4_k_s q4_k_m q5_k_s q5_k_m q6_k".split(
+  "F32 F16 BF16 Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q2_K Q3_K_S Q3_K_M Q3_K_L Q4_K_S Q4_K_M Q5_K_S Q5_K_M Q6_K".split(
     " ",
   ),
 );
 
-// general.file_type values that can be quantized: F32, F16, BF16.
+// general.file_type values that can be quantized: F32 (also when unset), F16, BF16.
 const QUANTIZABLE: Record<number, string> = { 0: "F32", 1: "F16", 32: "BF16" };
 
+/** Ollama's texts (server/create.go CreateHandler) for a bad file map. */
 function checkFiles(files: Record<string, string> | undefined): [string, string][] {
   const entries = Object.entries(files ?? {});
   for (const [path, digest] of entries) {
@@ -57,31 +69,69 @@ function checkFiles(files: Record<string, string> | undefined): [string, string]
   return entries;
 }
 
-/** Validates the request, then streams progress while the model is written. */
+/** The requested quantization as Ollama spells it, or "" for none; 400 for a type the quantizer lacks. */
+function quantizeType(deps: InferenceDeps, input: CreateInput): string {
+  const q = (input.quantize || input.quantization || "").toUpperCase();
+  if (!q) return "";
+  const type = q === "Q4_K" ? "Q4_K_M" : q;
+  if (!QUANT_TYPES.has(type))
+    throw new InvalidInputError(
+      `unsupported quantization type ${q} - supported types are ${[...QUANT_TYPES].join(", ")}`,
+    );
+  if (!deps.quantize) throw new InvalidInputError("quantization is not available");
+  return type;
+}
+
+/** The weights blob a quantization starts from, or undefined when it already has the requested type. */
+async function quantizeSource(
+  deps: InferenceDeps,
+  digest: string,
+  type: string,
+): Promise<{ digest: string; from: string } | undefined> {
+  const path = deps.store.blobs.path(digest);
+  const from = QUANTIZABLE[Number((await deps.cache.gguf(path)).metadata["general.file_type"] ?? 0)];
+  // Ollama refuses to quantize what is already quantized (server/create.go createModel).
+  if (!from) throw new InvalidInputError("quantization is only supported for F16, BF16 and F32 models");
+  return from === type ? undefined : { digest, from };
+}
+
+/** The digest of a stored model's weights layer (404 when the model is unknown). */
+async function weightsOf(deps: InferenceDeps, name: string): Promise<string> {
+  const base = await deps.store.get(name, "pull");
+  const layer = base.stored.manifest.layers.find((l) => l.mediaType === MediaType.model);
+  if (!layer) throw new InvalidInputError("no base model was found");
+  return layer.digest;
+}
+
+/**
+ * Validates the request, then streams progress while the model is written. With `quantize`, the weights
+ * (uploaded in `files`, or those of the `from` model) are quantized into a new layer; every other layer of
+ * the base is kept.
+ */
 export async function create(
   deps: InferenceDeps,
   input: CreateInput,
 ): Promise<AsyncIterable<CreateProgress>> {
-  const name = input.model || input.name;
-  if (!name) throw new InvalidInputError("model is required");
-  parseName(name);
   const files = checkFiles(input.files);
   const adapters = checkFiles(input.adapters);
+  const name = input.model || input.name || "";
+  if (!isValidName(name)) throw new InvalidNameError("invalid model name");
   if (!input.from && files.length === 0)
     throw new InvalidInputError("neither 'from' or 'files' was specified");
+  if (input.from && !isValidName(input.from)) throw new InvalidNameError("invalid model name");
   if (input.template) parseTemplate(input.template);
-  const quantize = input.quantize || input.quantization;
-  if (quantize && !QUANT_TYPES.has(quantize.toLowerCase()))
-    throw new InvalidInputError(`unsupported quantization type ${quantize}`);
-  if (quantize && !deps.quantize) throw new InvalidInputError("quantization is not available");
+  const quantize = quantizeType(deps, input);
   const weights = files.find(([p]) => p.endsWith(".gguf")) ?? files[0];
+  const source = quantize
+    ? await quantizeSource(deps, weights?.[1] ?? (await weightsOf(deps, input.from as string)), quantize)
+    : undefined;
   const out = new Channel<CreateProgress>();
   void (async () => {
     try {
       let model = weights?.[1];
-      if (model && quantize) model = await quantizeBlob(deps, model, quantize, (p) => out.push(p));
+      if (source) model = await quantizeBlob(deps, source, quantize, (p) => out.push(p));
       const spec: CreateSpec = {
-        from: model ? undefined : input.from,
+        from: weights ? undefined : input.from,
         model,
         adapters: adapters.map(([, d]) => d),
         template: input.template,
@@ -89,6 +139,9 @@ export async function create(
         license: typeof input.license === "string" ? [input.license] : input.license,
         parameters: input.parameters,
         messages: input.messages,
+        renderer: input.renderer,
+        parser: input.parser,
+        requires: input.requires,
       };
       await createModel(deps.store, name, spec, {
         describeModel: (path) => describeBlob(deps.cache, path),
@@ -106,17 +159,18 @@ export async function create(
 /** Quantizes an F32/F16/BF16 GGUF blob into a new blob; returns its digest. */
 async function quantizeBlob(
   deps: InferenceDeps,
-  digest: string,
+  source: { digest: string; from: string },
   type: string,
   progress: (p: CreateProgress) => void,
 ): Promise<string> {
-  const input = deps.store.blobs.path(digest);
-  const from = QUANTIZABLE[Number((await deps.cache.gguf(input)).metadata["general.file_type"] ?? 0)];
-  if (!from) throw new InvalidInputError("quantization is only supported for F16 and F32 models");
-  progress({ status: `quantizing ${from} model to ${type.toUpperCase()}` });
+  progress({ status: `quantizing ${source.from} model to ${type}` });
   const tmp = join(deps.store.blobs.dir, `.tmp-quantize-${randomBytes(6).toString("hex")}`);
   try {
-    await (deps.quantize as NonNullable<InferenceDeps["quantize"]>)(input, tmp, type);
+    await (deps.quantize as NonNullable<InferenceDeps["quantize"]>)(
+      deps.store.blobs.path(source.digest),
+      tmp,
+      type.toLowerCase(),
+    );
     progress({ status: "verifying conversion" });
     const w = await deps.store.blobs.importFile(tmp);
     return w.digest;

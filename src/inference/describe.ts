@@ -1,5 +1,6 @@
 /** What a GGUF blob says about itself, in the forms the store and /api/show use. */
 import type { GgufFile } from "../gguf/reader.ts";
+import { elementCount } from "../gguf/types.ts";
 import { fileTypeName, modelFactsFromGguf } from "../scheduler/index.ts";
 import { humanNumber } from "../scheduler/ps.ts";
 import type { DescribedModel } from "../store/index.ts";
@@ -21,11 +22,22 @@ export async function describeBlob(cache: ModelCache, path: string): Promise<Des
   return describeGguf(await cache.gguf(path));
 }
 
-/** GGUF metadata for /api/show: no chat template or name, long arrays emptied unless verbose, bigints as numbers. */
+/** Σ tensor elements: what Ollama's GGUF decoder adds as `general.parameter_count`. */
+export function parameterCount(f: GgufFile): number {
+  return f.tensors.reduce((n, t) => n + elementCount(t.shape), 0);
+}
+
+/**
+ * GGUF metadata for /api/show as Ollama builds it (server/routes.go GetModelInfo): every key but the name and
+ * chat template, plus `general.parameter_count`; arrays longer than 5 emptied unless verbose; bigints as
+ * numbers; keys sorted as Go encodes a map.
+ */
 export function modelInfo(f: GgufFile, verbose: boolean): Record<string, unknown> {
+  const all: Record<string, unknown> = { ...f.metadata, "general.parameter_count": parameterCount(f) };
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(f.metadata)) {
+  for (const k of Object.keys(all).sort()) {
     if (k === "general.name" || k === "tokenizer.chat_template") continue;
+    const v = all[k];
     if (Array.isArray(v)) out[k] = !verbose && v.length > 5 ? [] : v.map(plain);
     else out[k] = plain(v);
   }

@@ -9,7 +9,7 @@ import { nanos, type Scheduled, schedule } from "./schedule.ts";
 
 /** An /api/embed request. */
 export interface EmbedInput {
-  model: string;
+  model?: string;
   input?: unknown;
   truncate?: boolean;
   dimensions?: number;
@@ -44,8 +44,13 @@ function inputs(raw: unknown): string[] {
   throw new InvalidInputError("invalid input type");
 }
 
-async function scheduled(deps: InferenceDeps, input: EmbedInput, signal?: AbortSignal) {
-  const m = await resolveModel(deps, input.model);
+async function scheduled(
+  deps: InferenceDeps,
+  input: EmbedInput,
+  route: "embed" | "embeddings",
+  signal?: AbortSignal,
+) {
+  const m = await resolveModel(deps, input.model, route);
   const opts = mergeOptions(m.stored.params, input.options, deps.logger);
   const s: Scheduled = await schedule(deps, m, opts.load, {
     embedding: true,
@@ -55,7 +60,10 @@ async function scheduled(deps: InferenceDeps, input: EmbedInput, signal?: AbortS
   return { m, ...s };
 }
 
-/** Embeds every input; vectors are L2-normalised, and cut to `dimensions` (then normalised again). */
+/**
+ * Embeds every input; vectors are L2-normalised, and cut to `dimensions` (then normalised again) when it is
+ * positive and shorter — other values are ignored, as Ollama's EmbedHandler does.
+ */
 export async function embed(
   deps: InferenceDeps,
   input: EmbedInput,
@@ -63,9 +71,7 @@ export async function embed(
 ): Promise<EmbedResult> {
   const startedAt = performance.now();
   const texts = inputs(input.input);
-  if (input.dimensions !== undefined && input.dimensions < 0)
-    throw new InvalidInputError("dimensions must be a positive integer");
-  const { m, lease, loadNs } = await scheduled(deps, input, signal);
+  const { m, lease, loadNs } = await scheduled(deps, input, "embed", signal);
   try {
     if (texts.length === 0) return { model: m.name, embeddings: [] };
     if (input.truncate === false) {
@@ -94,7 +100,7 @@ export async function embed(
 
 /** A legacy /api/embeddings request. */
 export interface EmbeddingsInput {
-  model: string;
+  model?: string;
   prompt?: string;
   keep_alive?: unknown;
   options?: Record<string, unknown>;
@@ -106,7 +112,7 @@ export async function embeddings(
   input: EmbeddingsInput,
   signal?: AbortSignal,
 ): Promise<{ embedding: number[] }> {
-  const { lease } = await scheduled(deps, { ...input, input: undefined }, signal);
+  const { lease } = await scheduled(deps, { ...input, input: undefined }, "embeddings", signal);
   try {
     if (!input.prompt) return { embedding: [] };
     const r = await lease.runner.embedding([input.prompt], signal);

@@ -8,6 +8,16 @@ export class CapabilityError extends TsllmError {
   }
 }
 
+/**
+ * A capability the scheduler checks (insert, vision): Ollama's CheckCapabilities names the model in full and
+ * unquoted, `registry.ollama.ai/library/x:latest does not support insert` (400).
+ */
+export class ModelCapabilityError extends TsllmError {
+  constructor(fullName: string, what: string) {
+    super(`${fullName} does not support ${what}`, { code: "capability", status: 400 });
+  }
+}
+
 /** A `format` that is neither "json" nor a JSON-schema object (400). */
 export class InvalidFormatError extends TsllmError {
   constructor(format: unknown) {
@@ -18,10 +28,34 @@ export class InvalidFormatError extends TsllmError {
   }
 }
 
-/** A JSON schema the grammar converter cannot express (400). */
+/**
+ * A valid JSON schema that structured outputs cannot enforce (400): names where (a JSON pointer into the
+ * schema) and which keyword, so a caller knows what to drop or rewrite.
+ */
 export class UnsupportedSchemaError extends TsllmError {
-  constructor(what: string) {
-    super(`unsupported JSON schema: ${what}`, { code: "invalid_format", status: 400 });
+  /** JSON pointer of the schema holding the keyword, e.g. `#/properties/age`. */
+  readonly path: string;
+  /** The keyword that cannot be enforced, e.g. `not` or `pattern`. */
+  readonly keyword: string;
+
+  constructor(path: string, keyword: string, detail?: string) {
+    super(`unsupported JSON schema at ${path}: ${JSON.stringify(keyword)}${detail ? ` ${detail}` : ""}`, {
+      code: "invalid_format",
+      status: 400,
+    });
+    this.path = path;
+    this.keyword = keyword;
+  }
+}
+
+/** A JSON schema that is malformed: a keyword with a value of the wrong kind, a broken regex, a dangling $ref (400). */
+export class InvalidSchemaError extends TsllmError {
+  /** JSON pointer of the offending schema. */
+  readonly path: string;
+
+  constructor(path: string, detail: string) {
+    super(`invalid JSON schema at ${path}: ${detail}`, { code: "invalid_format", status: 400 });
+    this.path = path;
   }
 }
 

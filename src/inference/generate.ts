@@ -4,11 +4,13 @@ import type { ChatMessage } from "../templates/index.ts";
 import { parseTemplate } from "../templates/index.ts";
 import { type CompletionResult, streamCompletion } from "./completion.ts";
 import type { InferenceDeps } from "./deps.ts";
-import { CapabilityError } from "./errors.ts";
-import { resolveModel } from "./model.ts";
+import { checkImages, requireVision } from "./images.ts";
+import { requireCapability, resolveModel } from "./model.ts";
 import { type CommonInput, lifecycle, prepare, runnerRequest } from "./request.ts";
 import { schedule } from "./schedule.ts";
-import { type PromptTemplate, renderInsert, renderMessages } from "./template.ts";
+import { untruncatedPrompt } from "./truncate.ts";
+import { thinkingParser } from "./output/thinking.ts";
+import { type PromptTemplate, renderInsert, renderMessages, thinkingTags } from "./template.ts";
 
 /** A generate request as the service takes it. */
 export interface GenerateInput extends CommonInput {
@@ -29,11 +31,13 @@ export async function generate(
   signal?: AbortSignal,
 ): Promise<CompletionResult> {
   const startedAt = performance.now();
+  checkImages(input.images);
+  const m = await resolveModel(deps, input.model, "generate");
   if (input.raw && (input.template || input.system || input.context))
     throw new InvalidInputError("raw mode does not support template, system, or context");
-  const m = await resolveModel(deps, input.model);
   const p = prepare(deps, m, input, "generate");
-  if (input.suffix && !m.capabilities.includes("insert")) throw new CapabilityError(m.name, "insert");
+  requireVision(m, input.images?.length ?? 0);
+  if (input.suffix) requireCapability(m, "insert");
   const tpl: PromptTemplate = input.template ? { kind: "go", go: parseTemplate(input.template) } : m.template;
   if (!input.prompt && !input.suffix) return lifecycle(deps, m, p, signal);
 
@@ -46,26 +50,35 @@ export async function generate(
     const prompt = input.prompt ?? "";
     let text: string;
     if (input.raw) text = prompt;
-    else if (input.suffix) text = renderInsert(tpl, prompt, input.suffix);
+    else if (input.suffix) text = renderInsert(tpl, prompt, input.suffix, p.think);
     else {
       const messages: ChatMessage[] = [];
       const system = input.system ?? m.stored.system;
       if (system) messages.push({ role: "system", content: system });
       if (!input.context) messages.push(...m.stored.messages);
       messages.push({ role: "user", content: prompt });
-      text = renderMessages(tpl, messages);
+      text = renderMessages(tpl, messages, undefined, p.think);
     }
     if (input.context?.length) text = (await lease.runner.detokenize(input.context)) + text;
     deps.logger.debug("generate prompt", { model: m.name, prompt: text });
     // The runner tokenizes (one round trip, not two) and echoes the ids for the response's `context`.
     const request = {
-      ...runnerRequest(text, p, input),
+      ...runnerRequest(input.truncate === false ? await untruncatedPrompt(lease, text) : text, p, input),
       ...(input.raw ? {} : { return_prompt_tokens: true }),
     };
     return {
       kind: "stream",
       model: m.name,
-      events: streamCompletion({ lease, request, signal, startedAt, loadNs, returnContext: !input.raw }),
+      events: streamCompletion({
+        lease,
+        request,
+        signal,
+        startedAt,
+        loadNs,
+        returnContext: !input.raw,
+        // As Ollama, raw prompts too: output that opens with the thinking tag is split.
+        parser: thinkingParser(thinkingTags(tpl), p.think, text, !!p.grammar),
+      }),
     };
   } catch (e) {
     lease.release();

@@ -1,6 +1,7 @@
 /** The inference service layer: what src/api handlers call. */
 export { type ChatInput, chat, type ToolChoice } from "./chat.ts";
 export type { CompletionEvent, CompletionResult, Logprob, Metrics } from "./completion.ts";
+export { countTokens } from "./count-tokens.ts";
 export { type CreateInput, type CreateProgress, create } from "./create.ts";
 export type { InferenceConfig, InferenceDeps, Quantizer, SchedulerPort } from "./deps.ts";
 export { describeBlob } from "./describe.ts";
@@ -10,5 +11,6 @@ export { keepAliveMs, parseDuration } from "./keep-alive.ts";
 export { ModelCache } from "./model-cache.ts";
 export { copyModel, deleteModel, listModels, type PsRow, runningModels, type TagsEntry } from "./models.ts";
 export { workerQuantizer } from "./quantize.ts";
+export { type ResponsesStoreOptions, ResponsesStore, type StoredResponse } from "./responses-store.ts";
 export { type ShowInput, type ShowResult, show } from "./show.ts";
 export { detokenize, type TokenizerInput, tokenize } from "./tokenize.ts";

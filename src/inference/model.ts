@@ -5,10 +5,18 @@
 import type { GgufFile } from "../gguf/reader.ts";
 import { compileJinja, parseTemplate } from "../templates/index.ts";
 import { InvalidInputError } from "../errors.ts";
-import type { NotFoundWording } from "../store/errors.ts";
-import type { ModelStore, StoredModel } from "../store/index.ts";
-import { ModelNotFoundError } from "../store/index.ts";
+import {
+  formatName,
+  InvalidNameError,
+  type ModelName,
+  ModelNotFoundError,
+  type ModelStore,
+  parseName,
+  shortName,
+  type StoredModel,
+} from "../store/index.ts";
 import type { ModelCache } from "./model-cache.ts";
+import { ModelCapabilityError } from "./errors.ts";
 import { type PromptTemplate, templateCapabilities } from "./template.ts";
 
 /** A model ready to be scheduled. */
@@ -23,27 +31,56 @@ export interface ResolvedModel {
   capabilities: string[];
 }
 
-/** Looks a model up in the store; 400 when `name` is empty, 404 (`wording`) when it is absent. */
+/**
+ * Which handler resolves the model: Ollama words an empty, invalid or unknown model differently in each
+ * (server/routes.go: generate and embed answer an empty name with 404 `model '' not found`, chat and show with
+ * 400 `model is required`; /api/embeddings reports a missing model as `not found, try pulling it first`;
+ * show names the model in its shortest display form, `x:latest`).
+ */
+export type ModelRoute = "generate" | "chat" | "embed" | "embeddings" | "show" | "tokenize";
+
+function notFound(route: ModelRoute, name: string, display: string): ModelNotFoundError {
+  if (route === "embeddings") return new ModelNotFoundError(name, "pull");
+  return new ModelNotFoundError(route === "show" ? display : name, "single");
+}
+
+/** Looks a model up in the store, with the route's errors for an empty, invalid or unknown name. */
 export async function resolveModel(
   { store, cache }: { store: ModelStore; cache: ModelCache },
   name: string | undefined,
-  wording: NotFoundWording = "pull",
+  route: ModelRoute,
 ): Promise<ResolvedModel> {
-  if (!name) throw new InvalidInputError("model is required");
-  const stored = await store.get(name).catch((e) => {
-    throw e instanceof ModelNotFoundError ? new ModelNotFoundError(name, wording) : e;
+  const given = name ?? "";
+  if (given.trim() === "") {
+    if (route === "generate" || route === "embed") throw new ModelNotFoundError(given, "single");
+    throw new InvalidInputError("model is required");
+  }
+  let full: ModelName;
+  try {
+    full = parseName(given.trim());
+  } catch (e) {
+    throw e instanceof InvalidNameError ? new InvalidNameError("invalid model name") : e;
+  }
+  const stored = await store.get(formatName(full)).catch((e) => {
+    throw e instanceof ModelNotFoundError ? notFound(route, given, shortName(full)) : e;
   });
-  if (!stored.modelPath) throw new ModelNotFoundError(name, wording);
+  if (!stored.modelPath) throw notFound(route, given, shortName(full));
   const gguf = await cache.gguf(stored.modelPath);
   const template = promptTemplate(stored, gguf, cache);
   return {
-    name,
+    name: given,
     stored,
     path: stored.modelPath,
     gguf,
     template,
     capabilities: capabilities(stored, gguf, template),
   };
+}
+
+/** Throws Ollama's scheduler error (`<full name> does not support <capability>`, 400) when `m` lacks it. */
+export function requireCapability(m: ResolvedModel, capability: string): void {
+  if (!m.capabilities.includes(capability))
+    throw new ModelCapabilityError(formatName(m.stored.fullName), capability);
 }
 
 /** The Modelfile TEMPLATE (Go syntax) when present, else the GGUF's Jinja chat template, else `{{ .Prompt }}`. */
@@ -70,15 +107,20 @@ export function promptTemplate(stored: StoredModel, gguf: GgufFile, cache: Model
   return { kind: "go", go: cache.template("{{ .Prompt }}", parseTemplate) };
 }
 
-/** Ollama's derived capabilities plus any the config blob lists. */
+/**
+ * Ollama's capabilities, in its order (server/images.go capabilitiesForTemplate): the config blob's, a GGUF
+ * chat template's, completion or embedding (pooling_type), vision (vision.block_count or a projector), then a
+ * Go template's.
+ */
 export function capabilities(stored: StoredModel, gguf: GgufFile, template: PromptTemplate): string[] {
   const meta = gguf.metadata;
   const arch = String(meta["general.architecture"] ?? "");
-  const caps = new Set<string>();
+  const caps = new Set<string>(stored.config.capabilities ?? []);
+  const fromTemplate = templateCapabilities(template);
+  if (template.kind === "jinja") for (const c of fromTemplate) caps.add(c);
   caps.add(meta[`${arch}.pooling_type`] !== undefined ? "embedding" : "completion");
-  if (!caps.has("embedding")) for (const c of templateCapabilities(template)) caps.add(c);
   if (meta[`${arch}.vision.block_count`] !== undefined || stored.projectorPaths.length > 0)
     caps.add("vision");
-  for (const c of stored.config.capabilities ?? []) caps.add(c);
+  if (template.kind === "go") for (const c of fromTemplate) caps.add(c);
   return [...caps];
 }

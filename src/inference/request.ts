@@ -1,6 +1,7 @@
 /** Checks and steps generate and chat share: think/logprobs validation, load-only and unload requests. */
 import { InvalidInputError } from "../errors.ts";
 import type { CompletionRequest } from "../runner/protocol.ts";
+import { THINK_LEVELS, type Think, thinkEnabled } from "../templates/index.ts";
 import type { CompletionResult } from "./completion.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { CapabilityError } from "./errors.ts";
@@ -9,6 +10,7 @@ import { keepAliveMs } from "./keep-alive.ts";
 import type { ResolvedModel } from "./model.ts";
 import { mergeOptions, type SplitOptions } from "./options.ts";
 import { schedule } from "./schedule.ts";
+import { templateIsHarmony } from "./template.ts";
 
 /** Fields generate and chat have in common. */
 export interface CommonInput {
@@ -16,7 +18,13 @@ export interface CommonInput {
   format?: unknown;
   options?: Record<string, unknown>;
   keep_alive?: unknown;
+  /** true/false or "low" | "medium" | "high" | "max" (any other value is a 400); unset: the model's default. */
   think?: unknown;
+  /**
+   * A model that cannot think ignores `think` instead of answering 400 (Ollama relaxes it so for the
+   * Anthropic API, whose clients send thinking settings whatever the model).
+   */
+  relaxThink?: boolean;
   shift?: boolean;
   logprobs?: boolean;
   top_logprobs?: number;
@@ -29,19 +37,43 @@ export interface Prepared {
   options: SplitOptions;
   keepAliveMs: number | undefined;
   grammar: string | undefined;
+  /** `think` resolved for this model: what the template sees and how output is split. */
+  think: Think;
 }
 
-const THINK_LEVELS = new Set(["low", "medium", "high", "max"]);
+const LEVELS: ReadonlySet<unknown> = new Set(THINK_LEVELS);
+const LEVEL_LIST = '"high", "medium", "low", "max", true, or false';
+
+/** Ollama's ThinkValue decoding: a boolean, a level, or null/absent for unset. */
+export function parseThink(v: unknown): Think {
+  if (v === undefined || v === null || typeof v === "boolean") return v ?? undefined;
+  if (typeof v !== "string") throw new InvalidInputError(`think must be a boolean or string (${LEVEL_LIST})`);
+  if (!LEVELS.has(v))
+    throw new InvalidInputError(`invalid think value: ${JSON.stringify(v)} (must be ${LEVEL_LIST})`);
+  return v as Think;
+}
+
+/**
+ * `think` for this model, as Ollama's handlers settle it: asking a model that cannot think to think is a
+ * 400, while `false` is accepted; unset means on for a model that can think; harmony (gpt-oss) templates
+ * know no "max", which becomes "high".
+ */
+export function resolveThink(m: ResolvedModel, asked: unknown, relax = false): Think {
+  const think = parseThink(asked);
+  if (!m.capabilities.includes("thinking")) {
+    if (!thinkEnabled(think)) return think;
+    if (relax) return undefined;
+    throw new CapabilityError(m.name, "thinking");
+  }
+  if (think === undefined) return true;
+  return think === "max" && templateIsHarmony(m.template) ? "high" : think;
+}
 
 /** Validates the shared fields against the model (400s) and computes options, keep-alive and grammar. */
 export function prepare(deps: InferenceDeps, m: ResolvedModel, input: CommonInput, op: string): Prepared {
+  // Ollama settles think before scheduling, so its 400 comes before "does not support chat".
+  const think = resolveThink(m, input.think, input.relaxThink);
   if (!m.capabilities.includes("completion")) throw new CapabilityError(m.name, op);
-  const think = input.think;
-  if (think !== undefined && think !== null && typeof think !== "boolean") {
-    if (typeof think !== "string" || !THINK_LEVELS.has(think))
-      throw new InvalidInputError(`invalid think value: ${JSON.stringify(think)}`);
-  }
-  if (think && !m.capabilities.includes("thinking")) throw new CapabilityError(m.name, "thinking");
   const top = input.top_logprobs;
   if (top !== undefined && (top < 0 || top > 20))
     throw new InvalidInputError("top_logprobs must be between 0 and 20");
@@ -49,6 +81,7 @@ export function prepare(deps: InferenceDeps, m: ResolvedModel, input: CommonInpu
     options: mergeOptions(m.stored.params, input.options, deps.logger),
     keepAliveMs: keepAliveMs(input.keep_alive),
     grammar: formatToGrammar(input.format),
+    think,
   };
 }
 

@@ -1,4 +1,7 @@
-/** /api/show: a model's Modelfile, parameters, template, details, GGUF metadata and capabilities. */
+/**
+ * /api/show: a model's Modelfile, parameters, template, details, GGUF metadata, tensors and capabilities,
+ * with Ollama's ShowResponse fields in its order (api/types.go; server/routes.go GetModelInfo).
+ */
 import { ggmlTypeName } from "../gguf/types.ts";
 import { formatModelfile, formatParameters } from "../modelfile/index.ts";
 import type { ModelDetails } from "../store/index.ts";
@@ -13,9 +16,18 @@ export interface ShowInput {
   name?: string;
   verbose?: boolean;
   system?: string;
+  /** The client's User-Agent: GitHub Copilot Chat gets the requested name as `general.basename`. */
+  userAgent?: string;
 }
 
-/** An /api/show answer. */
+/** One tensor of the model file. */
+export interface ShowTensor {
+  name: string;
+  type: string;
+  shape: number[];
+}
+
+/** An /api/show answer (absent fields are Ollama's omitempty ones). */
 export interface ShowResult {
   license?: string;
   modelfile: string;
@@ -25,17 +37,30 @@ export interface ShowResult {
   details: ModelDetails;
   messages?: { role: string; content: string }[];
   model_info: Record<string, unknown>;
-  tensors?: { name: string; type: string; shape: number[] }[];
-  capabilities: string[];
+  projector_info?: Record<string, unknown>;
+  tensors?: ShowTensor[];
+  capabilities?: string[];
   modified_at: string;
+  requires?: string;
 }
 
-/** Describes a stored model (404 `model 'x' not found`). */
+const COPILOT_CHAT = "GitHubCopilotChat/";
+
+/** Describes a stored model (404 `model 'x:latest' not found`). */
 export async function show(deps: InferenceDeps, input: ShowInput): Promise<ShowResult> {
-  const m = await resolveModel(deps, input.model || input.name, "single");
+  const asked = input.model || input.name;
+  const m = await resolveModel(deps, asked, "show");
   const s = m.stored;
-  const system = input.system ?? s.system;
-  const out: ShowResult = {
+  const system = input.system || s.system;
+  const template = templateSource(m.template);
+  const verbose = input.verbose === true;
+  const projector = s.projectorPaths[0];
+  // Ollama lists the tensors whether or not the request is verbose (only long metadata arrays depend on it).
+  const tensors = m.gguf.tensors.map((t) => ({ name: t.name, type: ggmlTypeName(t.type), shape: t.shape }));
+  const info = modelInfo(m.gguf, verbose);
+  if (input.userAgent?.startsWith(COPILOT_CHAT)) info["general.basename"] = asked;
+  return {
+    ...(s.license.length ? { license: s.license.join("\n") } : {}),
     modelfile: formatModelfile({
       shortName: s.name,
       modelPath: m.path,
@@ -50,18 +75,16 @@ export async function show(deps: InferenceDeps, input: ShowInput): Promise<ShowR
       license: s.license,
       messages: s.messages,
     }),
+    ...(Object.keys(s.params).length ? { parameters: formatParameters(s.params) } : {}),
+    ...(template ? { template } : {}),
+    ...(system ? { system } : {}),
     details: s.details,
-    model_info: modelInfo(m.gguf, input.verbose === true),
-    capabilities: m.capabilities,
+    ...(s.messages.length ? { messages: s.messages } : {}),
+    model_info: info,
+    ...(projector ? { projector_info: modelInfo(await deps.cache.gguf(projector), verbose) } : {}),
+    ...(tensors.length ? { tensors } : {}),
+    ...(m.capabilities.length ? { capabilities: m.capabilities } : {}),
     modified_at: s.modifiedAt.toISOString(),
+    ...(s.config.requires ? { requires: s.config.requires } : {}),
   };
-  if (s.license.length) out.license = s.license.join("\n");
-  if (Object.keys(s.params).length) out.parameters = formatParameters(s.params);
-  const template = templateSource(m.template);
-  if (template) out.template = template;
-  if (system) out.system = system;
-  if (s.messages.length) out.messages = s.messages;
-  if (input.verbose)
-    out.tensors = m.gguf.tensors.map((t) => ({ name: t.name, type: ggmlTypeName(t.type), shape: t.shape }));
-  return out;
 }

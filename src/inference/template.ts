@@ -1,11 +1,16 @@
 /** A model's prompt template (Go TEMPLATE or GGUF Jinja) and what it says about the model. */
-import type { Node } from "../templates/go/ast.ts";
 import {
   type ChatMessage,
   type GoTemplate,
+  goThinkingTags,
+  goThinkValues,
   type JinjaTemplate,
+  jinjaThinkingTags,
+  jinjaThinkVars,
   renderJinja,
   renderTemplate,
+  type Think,
+  type ThinkingTags,
   type Tool,
   templateUsesTools,
 } from "../templates/index.ts";
@@ -20,64 +25,63 @@ export function templateSource(t: PromptTemplate): string {
   return t.kind === "go" ? t.go.source : t.jinja.source;
 }
 
-/** tools / insert / thinking, as Ollama derives them from the template. */
+/**
+ * tools / insert / thinking, as Ollama derives them from the template; `thinking` exactly when the thinking
+ * tags can be read from it, so a model that may think always has its thinking split out.
+ */
 export function templateCapabilities(t: PromptTemplate): string[] {
   const caps: string[] = [];
   if (t.kind === "go") {
     if (templateUsesTools(t.go)) caps.push("tools");
     if (t.go.vars.has("suffix")) caps.push("insert");
-    if (t.go.vars.has("thinking")) caps.push("thinking");
   } else {
     const src = t.jinja.source;
     if (src.includes("tools") || src.includes("tool_call")) caps.push("tools");
-    if (src.includes("<think>") && src.includes("</think>")) caps.push("thinking");
   }
+  if (thinkingTags(t)) caps.push("thinking");
   return caps;
 }
 
-/** Renders a conversation, ending where the assistant's reply begins. */
-export function renderMessages(t: PromptTemplate, messages: ChatMessage[], tools?: Tool[]): string {
-  if (t.kind === "go") return renderTemplate(t.go, { messages, tools: tools?.length ? tools : undefined });
+/** The tags around the model's thinking, read from the template; undefined when it cannot think. */
+export function thinkingTags(t: PromptTemplate): ThinkingTags | undefined {
+  return t.kind === "go"
+    ? goThinkingTags(t.go.nodes, t.go.vars, t.go.source)
+    : jinjaThinkingTags(t.jinja.source);
+}
+
+/** gpt-oss's harmony format (Ollama's shouldUseHarmony test on the template): it knows no "max" level. */
+export function templateIsHarmony(t: PromptTemplate): boolean {
+  const src = templateSource(t);
+  return src.includes("<|start|>") && src.includes("<|end|>");
+}
+
+/** Renders a conversation, ending where the assistant's reply begins; `think` as the request resolved it. */
+export function renderMessages(
+  t: PromptTemplate,
+  messages: ChatMessage[],
+  tools?: Tool[],
+  think?: Think,
+): string {
+  if (t.kind === "go")
+    return renderTemplate(t.go, {
+      messages,
+      tools: tools?.length ? tools : undefined,
+      ...goThinkValues(think),
+    });
   const out = renderJinja(t.jinja, {
     messages,
     tools: tools?.length ? tools : undefined,
     addGenerationPrompt: true,
     bosToken: t.bos,
     eosToken: t.eos,
+    extra: jinjaThinkVars(think),
   });
   // The runner adds BOS itself when the model wants one; a template's own BOS would double it.
   return t.addBos && t.bos && out.startsWith(t.bos) ? out.slice(t.bos.length) : out;
 }
 
 /** Fill-in-the-middle rendering (`suffix`); needs a Go template using `.Suffix`. */
-export function renderInsert(t: PromptTemplate, prompt: string, suffix: string): string {
+export function renderInsert(t: PromptTemplate, prompt: string, suffix: string, think?: Think): string {
   if (t.kind !== "go") throw new Error("insert needs a Go template");
-  return renderTemplate(t.go, { messages: [], prompt, suffix });
-}
-
-/**
- * The tool-call tag: the first text inside `{{ if .ToolCalls }}` cut before `{` (e.g. `<tool_call>`),
- * `<tool_call>` when a Jinja template mentions it, else `{` (bare JSON).
- */
-export function toolCallTag(t: PromptTemplate): string {
-  if (t.kind === "jinja") return t.jinja.source.includes("<tool_call>") ? "<tool_call>" : "{";
-  const find = (nodes: readonly Node[]): string | undefined => {
-    for (const n of nodes) {
-      if (n.kind !== "if" && n.kind !== "with" && n.kind !== "range") continue;
-      const onCalls = n.pipe.cmds.some((c) =>
-        c.args.some((a) => a.kind === "field" && a.path.at(-1) === "ToolCalls"),
-      );
-      if (onCalls && n.kind === "if") {
-        const text = n.list.find((x) => x.kind === "text" && x.text.trim() !== "");
-        if (text?.kind === "text") {
-          const tag = text.text.split("{")[0]?.trim() ?? "";
-          return tag || "{";
-        }
-      }
-      const inner = find(n.list) ?? (n.elseList ? find(n.elseList) : undefined);
-      if (inner) return inner;
-    }
-    return undefined;
-  };
-  return find(t.go.nodes) ?? "{";
+  return renderTemplate(t.go, { messages: [], prompt, suffix, ...goThinkValues(think) });
 }

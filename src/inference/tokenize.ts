@@ -8,7 +8,7 @@ import { schedule } from "./schedule.ts";
 
 /** Shared fields of the two requests. */
 export interface TokenizerInput {
-  model: string;
+  model?: string;
   keep_alive?: unknown;
   options?: Record<string, unknown>;
 }
@@ -19,7 +19,7 @@ async function withRunner<T>(
   signal: AbortSignal | undefined,
   fn: (r: Runner) => Promise<T>,
 ): Promise<T> {
-  const m = await resolveModel(deps, input.model);
+  const m = await resolveModel(deps, input.model, "tokenize");
   const opts = mergeOptions(m.stored.params, input.options, deps.logger);
   const { lease } = await schedule(deps, m, opts.load, {
     embedding: m.capabilities.includes("embedding"),
@@ -42,7 +42,7 @@ export async function tokenize(
   const tokens = await withRunner(deps, input, signal, (r) =>
     r.tokenize(input.text, { addSpecial: true, parseSpecial: true }),
   );
-  return { model: input.model, tokens };
+  return { model: input.model ?? "", tokens };
 }
 
 /** The text of token ids. */
@@ -52,5 +52,5 @@ export async function detokenize(
   signal?: AbortSignal,
 ): Promise<{ model: string; text: string }> {
   const text = await withRunner(deps, input, signal, (r) => r.detokenize(input.tokens));
-  return { model: input.model, text };
+  return { model: input.model ?? "", text };
 }

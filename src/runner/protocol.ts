@@ -77,11 +77,26 @@ export const SamplingOptions = T.Object({
 });
 export type SamplingOptions = Static<typeof SamplingOptions>;
 
+/**
+ * Makes `grammar` lazy: generation is free until a trigger, then constrained from the trigger on (llama.cpp's
+ * lazy grammar). `words` are literal texts: one fires when the generated text so far ends with it (so the
+ * grammar is fed exactly the word, never text after it), or when the model samples it as a single token
+ * (the runner maps a word that its vocabulary holds as one token to a token trigger). `patterns` are
+ * regexes with llama.cpp's semantics: `^…$` must match the whole text so far, anything else is searched;
+ * the grammar is fed from the first capture group (else the match), so it must accept the text from there.
+ */
+export const GrammarTriggers = T.Object({
+  words: T.Array(T.String({ minLength: 1 })),
+  patterns: T.Array(T.String({ minLength: 1 })),
+});
+export type GrammarTriggers = Static<typeof GrammarTriggers>;
+
 /** POST /completion body. `prompt` is text (tokenized with special tokens parsed) or token ids. */
 export const CompletionRequest = T.Object({
   prompt: T.Union([T.String(), T.Array(T.Integer())]),
   options: T.Optional(SamplingOptions),
   grammar: T.Optional(T.String()), // GBNF
+  grammar_lazy: T.Optional(GrammarTriggers), // with `grammar`: apply it only from a trigger on
   logit_bias: T.Optional(T.Record(T.String(), T.Number())), // token id → bias
   logprobs: T.Optional(T.Integer({ minimum: 0, maximum: 20 })), // top-N alternatives per token
   shift: T.Optional(T.Boolean()), // context full: shift (default) or stop with "length"

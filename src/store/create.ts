@@ -21,10 +21,13 @@ export interface DescribedModel {
 /** Reads a weights blob's details; injected so the store does not depend on the GGUF reader. */
 export type DescribeModel = (blobPath: string) => Promise<DescribedModel>;
 
-/** A create request: a base (`from` model name or `model` blob digest) plus Modelfile overrides. */
+/**
+ * A create request: a base (`from` model name or `model` blob digest; both: the base with `model` as its
+ * weights) plus Modelfile overrides.
+ */
 export interface CreateSpec {
   from?: string;
-  /** Digest of a GGUF blob already in the store. */
+  /** Digest of a GGUF blob already in the store (with `from`: replaces the base's weights). */
   model?: string;
   projectors?: string[];
   adapters?: string[];
@@ -80,6 +83,11 @@ export async function createModel(
     config.requires ||= base.config.requires;
     config.model_format ||= base.config.model_format;
     if (!config.capabilities?.length) config.capabilities = base.config.capabilities;
+    // A `model` blob given with `from` (its weights re-quantized) replaces the base's weights layer.
+    if (spec.model) {
+      const weights = await existing(store, spec.model, MediaType.model);
+      layers = layers.map((l) => (l.mediaType === MediaType.model ? weights : l));
+    }
   } else if (spec.model) {
     status("parsing GGUF");
     layers.push(await existing(store, spec.model, MediaType.model));

@@ -7,10 +7,14 @@ export class InvalidNameError extends TsllmError {
   }
 }
 
-/** A digest that is not `sha256:<64 hex>` (or the `sha256-` file form). */
+/** A digest that is not `sha256:<64 hex>` (or the `sha256-` file form); Ollama's text, without the digest. */
 export class InvalidDigestError extends TsllmError {
+  /** The digest as given. */
+  readonly digest: string;
+
   constructor(digest: string) {
-    super(`invalid digest format: ${JSON.stringify(digest)}`, { code: "invalid_digest", status: 400 });
+    super("invalid digest format", { code: "invalid_digest", status: 400 });
+    this.digest = digest;
   }
 }
 

@@ -11,3 +11,13 @@ export {
 } from "./go-template.ts";
 export { compileJinja, type JinjaTemplate, type JinjaValues, renderJinja, strftime } from "./jinja.ts";
 export type { ChatMessage, Tool, ToolCall } from "./messages.ts";
+export {
+  goThinkValues,
+  jinjaThinkVars,
+  THINK_LEVELS,
+  type Think,
+  type ThinkLevel,
+  thinkEnabled,
+  thinkLevel,
+} from "./think.ts";
+export { goThinkingTags, jinjaThinkingTags, type ThinkingTags } from "./think-tags.ts";

@@ -74,7 +74,9 @@ describe("/api/chat", () => {
     ];
     const refused = await s.request("/api/chat", { model: "tiny", messages, tools });
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error).toBe('"tiny" does not support tools');
+    expect((await refused.json()).error).toBe(
+      "registry.ollama.ai/library/tiny:latest does not support tools",
+    );
     await s.createFrom("tooly", await models.chat(), {
       template:
         "{{ if .Tools }}Tools: {{ json .Tools }}\n{{ end }}{{ range .Messages }}{{ .Role }}: {{ .Content }}\n{{ end }}assistant:",

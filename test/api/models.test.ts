@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { OLLAMA_VERSION, VERSION } from "../../src/version.ts";
 import { fileDigest, models, startTestServer, type TestServer } from "./helpers.ts";
 
 let s: TestServer;
@@ -15,20 +16,44 @@ beforeAll(async () => {
 afterAll(() => s.stop());
 
 describe("model management", () => {
-  test("version, / and HEAD /", async () => {
-    expect((await s.client.version()).version).toMatch(/^\d+\.\d+\.\d+/);
+  test("version is the Ollama API version clients gate on, plus tsllm's own; / and HEAD /", async () => {
+    expect((await s.client.version()).version).toBe(OLLAMA_VERSION);
+    expect(OLLAMA_VERSION).toBe("0.32.15");
+    expect(await (await fetch(`${s.url}/api/version`)).json()).toEqual({
+      version: OLLAMA_VERSION,
+      tsllm_version: VERSION,
+    });
+    expect((await fetch(`${s.url}/api/version`, { method: "HEAD" })).status).toBe(200);
     const root = await fetch(`${s.url}/`);
     expect(await root.text()).toBe("Ollama is running");
     expect((await fetch(`${s.url}/`, { method: "HEAD" })).status).toBe(200);
   });
 
-  test("tags lists created models with details", async () => {
+  test("tags lists created models with details and capabilities, in Ollama's field order", async () => {
     const { models: list } = await s.client.list();
-    const tiny = list.find((m) => m.name === "tiny:latest");
+    const tiny = list.find((m) => m.name === "tiny:latest") as unknown as Record<string, unknown>;
     expect(tiny).toMatchObject({
       model: "tiny:latest",
-      details: { format: "gguf", family: "llama", quantization_level: "F32" },
+      details: {
+        parent_model: "",
+        format: "gguf",
+        family: "llama",
+        families: ["llama"],
+        quantization_level: "F32",
+        context_length: 4096,
+        embedding_length: 128,
+      },
+      capabilities: ["completion"],
     });
+    expect(Object.keys(tiny)).toEqual([
+      "name",
+      "model",
+      "modified_at",
+      "size",
+      "digest",
+      "details",
+      "capabilities",
+    ]);
     expect(tiny?.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(tiny?.size).toBeGreaterThan(30_000_000);
   });
@@ -46,6 +71,24 @@ describe("model management", () => {
     expect(info["general.architecture"]).toBe("llama");
     expect(info["tokenizer.ggml.tokens"]).toEqual([]);
     expect(info["general.name"]).toBeUndefined();
+    expect(Object.keys(info)).toEqual(Object.keys(info).sort());
+    // Tensors are listed without verbose too (Ollama's GetModelInfo); the parameter count is their size.
+    const tensors = (r as unknown as { tensors: { name: string; type: string; shape: number[] }[] }).tensors;
+    expect(tensors[0]).toMatchObject({ type: "F32" });
+    const elements = tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+    expect(info["general.parameter_count"]).toBe(elements);
+    expect(Object.keys(r)).toEqual([
+      "license",
+      "modelfile",
+      "parameters",
+      "template",
+      "system",
+      "details",
+      "model_info",
+      "tensors",
+      "capabilities",
+      "modified_at",
+    ]);
     const verbose = await s.client.show({ model: "tiny", verbose: true } as never);
     expect(
       (verbose.model_info as unknown as Record<string, unknown[]>)["tokenizer.ggml.tokens"]?.length,
@@ -57,6 +100,7 @@ describe("model management", () => {
     await s.client.generate({ model: "tiny", prompt: "" });
     const { models: loaded } = await s.client.ps();
     expect(loaded[0]).toMatchObject({ name: "tiny:latest", size_vram: 0, context_length: 4096 });
+    expect(loaded[0]?.details.parent_model).toBe("");
     expect(new Date(loaded[0]?.expires_at ?? 0).getTime()).toBeGreaterThan(Date.now());
   });
 
@@ -122,5 +166,60 @@ describe("model management", () => {
     expect(show.details.quantization_level).toBe("Q8_0");
     const g = await s.client.generate({ model: "tiny-q8", prompt: "Hi", options: { num_predict: 2 } });
     expect(g.eval_count).toBe(2);
+  }, 60_000);
+
+  test("create from a model with quantize quantizes its weights and keeps its other layers", async () => {
+    const progress: { status: string }[] = [];
+    const r = await s.client.create({
+      model: "tiny-from-q8",
+      from: "tiny",
+      quantize: "q8_0",
+      stream: true,
+    } as never);
+    for await (const p of r as unknown as AsyncIterable<{ status: string }>) progress.push(p);
+    const statuses = progress.map((p) => p.status);
+    expect(statuses).toContain("quantizing F32 model to Q8_0");
+    expect(statuses).toContain("verifying conversion");
+    expect(statuses.at(-1)).toBe("success");
+    const show = await s.client.show({ model: "tiny-from-q8" });
+    expect(show.details.quantization_level).toBe("Q8_0");
+    expect(show.system).toBe("Be brief.");
+    expect(show.license).toBe("MIT");
+    expect(show.parameters).toContain("temperature");
+    const tensors = (show as unknown as { tensors: { type: string }[] }).tensors;
+    expect(tensors.some((t) => t.type === "Q8_0")).toBe(true);
+    const g = await s.client.generate({ model: "tiny-from-q8", prompt: "Hi", options: { num_predict: 2 } });
+    expect(g.eval_count).toBe(2);
+    // The base is untouched.
+    expect((await s.client.show({ model: "tiny" })).details.quantization_level).toBe("F32");
+  }, 60_000);
+
+  test("a quantized model is not quantized again; an unknown type is refused (Ollama's texts)", async () => {
+    const again = await s.request("/api/create", {
+      model: "twice",
+      from: "tiny-from-q8",
+      quantize: "q4_K_M",
+    });
+    expect([again.status, (await again.json()).error]).toEqual([
+      400,
+      "quantization is only supported for F16, BF16 and F32 models",
+    ]);
+    const unknown = await s.request("/api/create", { model: "odd", from: "tiny", quantize: "q9_z" });
+    expect(unknown.status).toBe(400);
+    expect((await unknown.json()).error).toStartWith(
+      "unsupported quantization type Q9_Z - supported types are F32, F16, BF16, ",
+    );
+    expect(await s.client.list().then((l) => l.models.map((m) => m.name))).not.toContain("twice:latest");
+    // Asking for the type the model already has is no conversion (Ollama skips it too).
+    const same = await s.client.create({
+      model: "same-f32",
+      from: "tiny",
+      quantize: "f32",
+      stream: true,
+    } as never);
+    const statuses: string[] = [];
+    for await (const p of same as unknown as AsyncIterable<{ status: string }>) statuses.push(p.status);
+    expect(statuses.some((x) => x.startsWith("quantizing"))).toBe(false);
+    expect(statuses.at(-1)).toBe("success");
   }, 60_000);
 });

@@ -1,15 +1,18 @@
 /** GET/HEAD / and /api/version. */
 import { Elysia } from "elysia";
-import { VERSION } from "../../version.ts";
+import { OLLAMA_VERSION, VERSION } from "../../version.ts";
 
 const text = (body: string | null) =>
   new Response(body, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
 
-/** Liveness and version routes. */
+/** `version` is the Ollama API version clients gate features on; `tsllm_version` is tsllm's own. */
+const version = () => ({ version: OLLAMA_VERSION, tsllm_version: VERSION });
+
+/** Liveness and version routes (HEAD answers as GET, as Ollama registers both). */
 export function basicRoutes() {
   return new Elysia({ name: "ollama-basics" })
     .get("/", () => text("Ollama is running"))
-    .head("/", () => text(null))
-    .get("/api/version", () => ({ version: VERSION }))
-    .head("/api/version", () => new Response(null, { status: 200 }));
+    .head("/", () => text("Ollama is running"))
+    .get("/api/version", version)
+    .head("/api/version", version);
 }

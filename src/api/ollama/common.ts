@@ -1,5 +1,12 @@
 /** Wire shapes several Ollama endpoints share. */
+import { Type } from "@sinclair/typebox";
 import { t } from "elysia";
+
+/**
+ * A JSON integer, strictly: Elysia's `t.Integer` also takes numeric strings ("5"), which Ollama's Go
+ * decoder refuses with a 400.
+ */
+export const Int = () => Type.Integer();
 
 /** `options`: a free map, type-checked by the service (unknown keys are ignored there). */
 export const Options = t.Optional(t.Record(t.String(), t.Unknown()));
@@ -11,7 +18,7 @@ export const KeepAlive = t.Optional(t.Union([t.String(), t.Number()]));
 export const ToolCall = t.Object({
   id: t.Optional(t.String()),
   function: t.Object({
-    index: t.Optional(t.Integer()),
+    index: t.Optional(Int()),
     name: t.String(),
     arguments: t.Record(t.String(), t.Unknown()),
   }),
@@ -28,19 +35,36 @@ export const Message = t.Object({
   tool_call_id: t.Optional(t.String()),
 });
 
-/** A function tool definition; `parameters` is a JSON schema kept as given. */
+/**
+ * A tool's `parameters`: a JSON schema kept as given (other keywords too), except that its top-level fields
+ * are typed as Ollama's ToolFunctionParameters struct types them, so `"properties": null` (what Go's client
+ * sends for a tool without parameters) is unset, not a broken schema.
+ */
+export const ToolParameters = t.Object(
+  {
+    type: t.Optional(t.String()),
+    required: t.Optional(t.Array(t.String())),
+    properties: t.Optional(t.Record(t.String(), t.Unknown())),
+  },
+  { additionalProperties: true },
+);
+
+/** A function tool definition. */
 export const Tool = t.Object({
   type: t.String(),
   items: t.Optional(t.Unknown()),
   function: t.Object({
     name: t.String(),
     description: t.Optional(t.String()),
-    parameters: t.Optional(t.Record(t.String(), t.Unknown())),
+    parameters: t.Optional(ToolParameters),
   }),
 });
 
-/** `think`: a boolean or a level string (checked by the service). */
-export const Think = t.Optional(t.Union([t.Boolean(), t.String()]));
+/**
+ * `think`: a boolean or a level string, checked by the service so a wrong value gets Ollama's ThinkValue
+ * texts (`think must be a boolean or string (…)`, `invalid think value: …`); null is unset.
+ */
+export const Think = t.Optional(t.Unknown());
 
 /** RFC 3339 timestamp for `created_at`. */
 export function now(): string {
@@ -57,5 +81,5 @@ export const CompletionFields = {
   truncate: t.Optional(t.Boolean()),
   shift: t.Optional(t.Boolean()),
   logprobs: t.Optional(t.Boolean()),
-  top_logprobs: t.Optional(t.Integer()),
+  top_logprobs: t.Optional(Int()),
 };

@@ -12,9 +12,10 @@ export function finalFields(e: Final): Record<string, unknown> {
   return { done: true, done_reason: e.doneReason, ...e.metrics };
 }
 
-/** A whole stream folded into one: content concatenated, tool calls and logprobs gathered. */
+/** A whole stream folded into one: content and thinking concatenated, tool calls and logprobs gathered. */
 export interface Aggregate {
   content: string;
+  thinking: string;
   toolCalls: ToolCall[];
   logprobs: Logprob[];
   final: Final;
@@ -23,17 +24,19 @@ export interface Aggregate {
 /** Reads every event; throws what the stream throws. */
 export async function aggregate(events: AsyncIterable<CompletionEvent>): Promise<Aggregate> {
   let content = "";
+  let thinking = "";
   const toolCalls: ToolCall[] = [];
   const logprobs: Logprob[] = [];
   let final: Final | undefined;
   for await (const e of events) {
     content += e.content;
+    thinking += e.thinking ?? "";
     if (e.toolCalls) toolCalls.push(...e.toolCalls);
     if (!e.done && e.logprobs) logprobs.push(...e.logprobs);
     if (e.done) final = e;
   }
   if (!final) throw new Error("completion ended without a final record");
-  return { content, toolCalls, logprobs, final };
+  return { content, thinking, toolCalls, logprobs, final };
 }
 
 /** How a route shapes its output around the shared response logic. */
@@ -67,7 +70,8 @@ export async function respond(
   if (stream !== false) return ndjsonResponse(r.events, (e) => shape.chunk(r.model, e), logger);
   const all = await aggregate(r.events);
   return Response.json({
-    ...shape.chunk(r.model, all.final),
+    // The final record carrying all thinking keeps `thinking` in its wire position (after the content).
+    ...shape.chunk(r.model, { ...all.final, thinking: all.thinking }),
     ...shape.whole(all),
     ...(all.logprobs.length ? { logprobs: all.logprobs } : {}),
   });

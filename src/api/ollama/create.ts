@@ -20,6 +20,9 @@ export const CreateRequest = t.Object({
   messages: t.Optional(t.Array(Message)),
   quantize: t.Optional(t.String()),
   quantization: t.Optional(t.String()),
+  renderer: t.Optional(t.String()),
+  parser: t.Optional(t.String()),
+  requires: t.Optional(t.String()),
 });
 /** CreateRequest. */
 export type CreateRequest = typeof CreateRequest.static;

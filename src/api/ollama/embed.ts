@@ -2,14 +2,14 @@
 import { Elysia, t } from "elysia";
 import { embed, embeddings, type InferenceDeps } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
-import { KeepAlive, Options } from "./common.ts";
+import { Int, KeepAlive, Options } from "./common.ts";
 
 /** EmbedRequest; `input` is a string or a list of strings (checked by the service: `invalid input type`). */
 export const EmbedRequest = t.Object({
-  model: t.String(),
+  model: t.Optional(t.String()),
   input: t.Optional(t.Unknown()),
   truncate: t.Optional(t.Boolean()),
-  dimensions: t.Optional(t.Integer()),
+  dimensions: t.Optional(Int()),
   keep_alive: KeepAlive,
   options: Options,
 });
@@ -18,7 +18,7 @@ export type EmbedRequest = typeof EmbedRequest.static;
 
 /** EmbeddingsRequest (legacy). */
 export const EmbeddingsRequest = t.Object({
-  model: t.String(),
+  model: t.Optional(t.String()),
   prompt: t.Optional(t.String()),
   keep_alive: KeepAlive,
   options: Options,

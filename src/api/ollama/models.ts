@@ -11,17 +11,18 @@ import {
 import { jsonBody } from "../body.ts";
 import { Options } from "./common.ts";
 
-/** ShowRequest (`name` is the deprecated spelling of `model`). */
+/** ShowRequest (`name` is the deprecated spelling of `model`; `template` is deprecated and ignored). */
 export const ShowRequest = t.Object({
   model: t.Optional(t.String()),
   name: t.Optional(t.String()),
-  verbose: t.Optional(t.Boolean()),
   system: t.Optional(t.String()),
+  template: t.Optional(t.String()),
+  verbose: t.Optional(t.Boolean()),
   options: Options,
 });
 
 /** CopyRequest. */
-export const CopyRequest = t.Object({ source: t.String(), destination: t.String() });
+export const CopyRequest = t.Object({ source: t.Optional(t.String()), destination: t.Optional(t.String()) });
 
 /** DeleteRequest (`name` is the deprecated spelling of `model`). */
 export const DeleteRequest = t.Object({ model: t.Optional(t.String()), name: t.Optional(t.String()) });
@@ -37,7 +38,11 @@ export function modelRoutes(deps: InferenceDeps) {
       await listModels(deps);
       return empty();
     })
-    .post("/api/show", ({ body }) => show(deps, body), { body: ShowRequest, parse: jsonBody(ShowRequest) })
+    .post(
+      "/api/show",
+      ({ body, request }) => show(deps, { ...body, userAgent: request.headers.get("user-agent") ?? "" }),
+      { body: ShowRequest, parse: jsonBody(ShowRequest) },
+    )
     .get("/api/ps", async () => ({ models: await runningModels(deps) }))
     .post(
       "/api/copy",

@@ -2,11 +2,11 @@
 import { Elysia, t } from "elysia";
 import { detokenize, type InferenceDeps, tokenize } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
-import { KeepAlive, Options } from "./common.ts";
+import { Int, KeepAlive, Options } from "./common.ts";
 
 /** TokenizeRequest. */
 export const TokenizeRequest = t.Object({
-  model: t.String(),
+  model: t.Optional(t.String()),
   text: t.Optional(t.String()),
   content: t.Optional(t.String()),
   keep_alive: KeepAlive,
@@ -15,8 +15,8 @@ export const TokenizeRequest = t.Object({
 
 /** DetokenizeRequest. */
 export const DetokenizeRequest = t.Object({
-  model: t.String(),
-  tokens: t.Array(t.Integer()),
+  model: t.Optional(t.String()),
+  tokens: t.Optional(t.Array(Int())),
   keep_alive: KeepAlive,
   options: Options,
 });
@@ -30,8 +30,12 @@ export function tokenizeRoutes(deps: InferenceDeps) {
         tokenize(deps, { ...body, text: body.text ?? body.content ?? "" }, request.signal),
       { body: TokenizeRequest, parse: jsonBody(TokenizeRequest) },
     )
-    .post("/api/detokenize", ({ body, request }) => detokenize(deps, body, request.signal), {
-      body: DetokenizeRequest,
-      parse: jsonBody(DetokenizeRequest),
-    });
+    .post(
+      "/api/detokenize",
+      ({ body, request }) => detokenize(deps, { ...body, tokens: body.tokens ?? [] }, request.signal),
+      {
+        body: DetokenizeRequest,
+        parse: jsonBody(DetokenizeRequest),
+      },
+    );
 }

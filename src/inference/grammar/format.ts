@@ -1,4 +1,4 @@
-/** `format` of generate/chat → a GBNF grammar for the runner ("json" = any JSON value, or a JSON schema). */
+/** `format` of generate/chat → a GBNF grammar ("json" = any JSON object, or a JSON schema). */
 import { InvalidFormatError } from "../errors.ts";
 import { schemaToGbnf } from "./json-schema.ts";
 import { anyJsonGrammar } from "./primitives.ts";
@@ -7,7 +7,6 @@ import { anyJsonGrammar } from "./primitives.ts";
 export function formatToGrammar(format: unknown): string | undefined {
   if (format === undefined || format === null || format === "") return undefined;
   if (format === "json") return anyJsonGrammar();
-  if (typeof format === "object" && !Array.isArray(format))
-    return schemaToGbnf(format as Record<string, unknown>);
+  if (typeof format === "object" && !Array.isArray(format)) return schemaToGbnf(format as Record<string, unknown>);
   throw new InvalidFormatError(format);
 }

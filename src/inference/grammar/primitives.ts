@@ -1,31 +1,36 @@
 /**
- * GBNF building blocks for JSON: the primitive rules every schema grammar may reference, and literal
- * escaping. Whitespace is bounded so a constrained model can always reach the end of the document.
+ * GBNF building blocks for JSON: the primitive rules every schema grammar may reference, and literal and
+ * character-class escaping.
+ *
+ * Whitespace: values carry no whitespace of their own. `space` (optional, bounded) may follow `{`, `[` and
+ * `,` and precede `}` and `]`; a key is followed directly by `:` and at most one space. So compact,
+ * `json.dumps`-style and pretty-printed documents are all possible, a model can never pad a key with
+ * twenty spaces, and a document ends at its last bracket (nothing may trail the root value).
  */
 
 /** Rules for JSON primitives and for "any JSON value", by name. */
 export const PRIMITIVE_RULES: Readonly<Record<string, string>> = {
-  space: '| " " | "\\n" [ \\t]{0,20}',
-  boolean: '("true" | "false") space',
-  null: '"null" space',
+  space: '| " " | "\\n"{1,2} [ \\t]{0,20}',
+  boolean: '"true" | "false"',
+  null: '"null"',
+  // 15 digits at most: every integer the grammar allows survives a round trip through a JS number.
   "integral-part": "[0] | [1-9] [0-9]{0,14}",
-  "decimal-part": "[0-9]{1,16}",
-  integer: '("-"? integral-part) space',
-  number: '("-"? integral-part) ("." decimal-part)? ([eE] [-+]? [0-9]{1,2})? space',
-  char: '[^"\\\\\\x7F\\x00-\\x1F] | [\\\\] (["\\\\/bfnrt] | "u" [0-9a-fA-F]{4})',
-  string: '"\\"" char* "\\"" space',
+  "decimal-part": "[0-9]{1,15}",
+  integer: '"-"? integral-part',
+  number: '"-"? integral-part ("." decimal-part)? ([eE] [-+]? [0-9]{1,2})?',
+  // No escaped surrogate halves: a decoded string then has exactly one code point per `char`.
+  char: '[^"\\\\\\x7F\\x00-\\x1F] | "\\\\" (["\\\\/bfnrt] | "u" ([0-9a-cA-Ce-fE-F] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2}))',
+  string: '"\\"" char* "\\""',
   value: "object | array | string | number | boolean | null",
-  object: '"{" space ( string ":" space value ("," space string ":" space value)* )? "}" space',
-  array: '"[" space ( value ("," space value)* )? "]" space',
+  object: '"{" space (string ":" " "? value ("," space string ":" " "? value)* space)? "}"',
+  array: '"[" space (value ("," space value)* space)? "]"',
 };
 
 /** Which primitive rules each primitive rule needs (transitively closed by `withDependencies`). */
 const DEPENDS: Readonly<Record<string, readonly string[]>> = {
-  boolean: ["space"],
-  null: ["space"],
-  integer: ["integral-part", "space"],
-  number: ["integral-part", "decimal-part", "space"],
-  string: ["char", "space"],
+  integer: ["integral-part"],
+  number: ["integral-part", "decimal-part"],
+  string: ["char"],
   value: ["object", "array", "string", "number", "boolean", "null"],
   object: ["string", "value", "space"],
   array: ["value", "space"],
@@ -58,20 +63,34 @@ export function literal(text: string): string {
   return `${out}"`;
 }
 
-/** A GBNF expression matching the JSON serialisation of `value` followed by optional space. */
+/** A GBNF expression matching the compact JSON serialisation of `value`. */
 export function jsonLiteral(value: unknown): string {
-  return `${literal(JSON.stringify(value))} space`;
+  return literal(JSON.stringify(value));
+}
+
+/** One code point as a member of a GBNF character class (`[...]`), escaped where the class syntax needs it. */
+export function classChar(cp: number): string {
+  const c = String.fromCodePoint(cp);
+  if (/^[A-Za-z0-9 !$%&'()*+,./:;<=>?@_`{|}~]$/.test(c)) return c;
+  if (cp <= 0xff) return `\\x${cp.toString(16).padStart(2, "0")}`;
+  if (cp <= 0xffff) return `\\u${cp.toString(16).padStart(4, "0")}`;
+  return `\\U${cp.toString(16).padStart(8, "0")}`;
 }
 
 /** GBNF repetition suffix for between `min` and `max` (undefined = unbounded) occurrences. */
 export function repeat(min: number, max: number | undefined): string {
   if (max === undefined) return min === 0 ? "*" : min === 1 ? "+" : `{${min},}`;
   if (min === 0 && max === 1) return "?";
+  if (min === max) return min === 1 ? "" : `{${min}}`;
   return `{${min},${max}}`;
 }
 
-/** The grammar for `format: "json"`: any JSON value. */
+/** The primitive rules as GBNF lines, `names` and their dependencies. */
+export function primitiveLines(names: Iterable<string>): string[] {
+  return [...withDependencies(names)].map((n) => `${n} ::= ${PRIMITIVE_RULES[n]}`);
+}
+
+/** The grammar for `format: "json"`: a JSON object (Ollama's JSON mode never yields a bare scalar). */
 export function anyJsonGrammar(): string {
-  const names = withDependencies(["value"]);
-  return ["root ::= value", ...[...names].map((n) => `${n} ::= ${PRIMITIVE_RULES[n]}`)].join("\n");
+  return ["root ::= object", ...primitiveLines(["object"])].join("\n");
 }

@@ -1,5 +1,5 @@
 /** A per-slot llama_sampler chain built from Ollama's sampling options. */
-import { addressOf, cstr, type Ptr } from "../ffi/memory.ts";
+import { addressOf, cstr, cstrArray, type Ptr } from "../ffi/memory.ts";
 import { native } from "../ffi/native.ts";
 import { LogitBias, StructView } from "../ffi/structs.ts";
 import type { Context } from "./context.ts";
@@ -25,6 +25,8 @@ export interface SamplerOptions {
   seed?: number;
   /** GBNF grammar the output must match (root rule "root"). */
   grammar?: string;
+  /** Makes `grammar` lazy: it applies from the first trigger on (see GrammarTriggers in the runner protocol). */
+  grammarTriggers?: { words: readonly string[]; patterns: readonly string[] };
   /** token id → additive logit bias (-Infinity bans the token). */
   logitBias?: Record<number, number>;
 }
@@ -66,11 +68,9 @@ export class SamplerChain {
     const nVocab = vocab.size;
     if (opts.logitBias && Object.keys(opts.logitBias).length > 0) add(logitBias(nVocab, opts.logitBias));
     if (opts.grammar) {
-      const g = llama.llama_sampler_init_grammar(
-        vocab.handle,
-        cstr(opts.grammar),
-        cstr("root"),
-      ) as Ptr | null;
+      const g = opts.grammarTriggers
+        ? lazyGrammar(vocab, opts.grammar, opts.grammarTriggers)
+        : (llama.llama_sampler_init_grammar(vocab.handle, cstr(opts.grammar), cstr("root")) as Ptr | null);
       if (!g) {
         this.dispose();
         throw new InvalidGrammarError();
@@ -139,6 +139,40 @@ export class SamplerChain {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/**
+ * A lazy grammar sampler. Each word becomes a pattern matching only at the end of the text so far (the
+ * grammar then sees exactly the word: a token that carried text past it cannot feed the grammar something
+ * it rejects, which llama.cpp would abort on); a word the vocabulary holds as one token also triggers on
+ * that token.
+ */
+function lazyGrammar(
+  vocab: Vocab,
+  grammar: string,
+  triggers: NonNullable<SamplerOptions["grammarTriggers"]>,
+): Ptr | null {
+  const tokens: number[] = [];
+  const patterns = [...triggers.patterns];
+  for (const word of triggers.words) {
+    const ids = vocab.tokenize(word, false, true);
+    if (ids.length === 1 && vocab.piece(ids[0] as number, true) === word) tokens.push(ids[0] as number);
+    patterns.push(`${word.replace(/[.^$|()*+?[\]{}\\]/g, "\\$&")}$`);
+  }
+  const table = cstrArray(patterns);
+  const ids = Int32Array.from(tokens.length > 0 ? tokens : [0]);
+  const g = native().llama.llama_sampler_init_grammar_lazy_patterns(
+    vocab.handle,
+    cstr(grammar),
+    cstr("root"),
+    table.address,
+    patterns.length,
+    addressOf(ids),
+    tokens.length,
+  ) as Ptr | null;
+  // llama.cpp copies patterns and tokens; the JS copies must only outlive the call.
+  void table.keep;
+  return g;
 }
 
 function logitBias(nVocab: number, bias: Record<number, number>): Ptr {

@@ -14,6 +14,19 @@ export function cstr(s: string): Buffer {
   return Buffer.from(`${s}\0`, "utf8");
 }
 
+/**
+ * A C array of NUL-terminated UTF-8 strings (`const char **`). `keep` holds the strings and the array: keep
+ * it referenced until C no longer reads them.
+ */
+export function cstrArray(strings: readonly string[]): { address: Ptr; keep: readonly unknown[] } {
+  const bufs = strings.map(cstr);
+  const table = new BigUint64Array(Math.max(1, bufs.length));
+  bufs.forEach((b, i) => {
+    table[i] = BigInt(ptr(b));
+  });
+  return { address: ptr(table), keep: [bufs, table] };
+}
+
 /** UTF-8 bytes of `s` without a terminator, plus the byte length. */
 export function utf8(s: string): Uint8Array {
   return enc.encode(s);

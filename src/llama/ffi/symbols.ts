@@ -111,6 +111,11 @@ export const llamaSymbols = {
   llama_sampler_init_mirostat: { args: [i32, u32, f32, f32, i32], returns: ptr }, // (n_vocab, seed, tau, eta, m)
   llama_sampler_init_mirostat_v2: { args: [u32, f32, f32], returns: ptr }, // (seed, tau, eta)
   llama_sampler_init_grammar: { args: [ptr, cstring, cstring], returns: ptr }, // (vocab*, grammar, root)
+  // (vocab*, grammar, root, const char** trigger_patterns, size_t n, const llama_token* trigger_tokens, size_t n)
+  llama_sampler_init_grammar_lazy_patterns: {
+    args: [ptr, cstring, cstring, ptr, usize, ptr, usize],
+    returns: ptr,
+  },
   llama_sampler_init_penalties: { args: [i32, i32, f32, f32, f32], returns: ptr }, // (n_vocab, last_n, repeat, freq, present)
   llama_sampler_init_logit_bias: { args: [i32, i32, ptr], returns: ptr }, // (n_vocab, n, const llama_logit_bias*)
 } as const;

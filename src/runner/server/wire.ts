@@ -53,7 +53,12 @@ export function toGenerate(
     : undefined;
   return {
     prompt: r.prompt,
-    sampling: { ...o, grammar: r.grammar, logitBias: bias },
+    sampling: {
+      ...o,
+      grammar: r.grammar,
+      ...(r.grammar && r.grammar_lazy ? { grammarTriggers: r.grammar_lazy } : {}),
+      logitBias: bias,
+    },
     stop: o.stop ?? [],
     numPredict: o.num_predict ?? -1,
     numKeep: o.num_keep ?? 4,
