@@ -5,10 +5,14 @@
 import { TsllmError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
-/** An error body and its status. */
+/** An error body and its status; `code` and `param` when the error names them (OpenAI's body shows them). */
 export interface ErrorAnswer {
   status: number;
   message: string;
+  /** Machine-readable kind of a TsllmError (e.g. "model_not_found"). */
+  code?: string;
+  /** The request field the error concerns, when the error carries one. */
+  param?: string;
 }
 
 interface ValueErrorLike {
@@ -32,15 +36,25 @@ function validationMessage(err: unknown): string {
   return `invalid value for field "${field}": ${what}, got ${got === "object" && first?.value === null ? "null" : got}`;
 }
 
+function tsllmAnswer(err: TsllmError): ErrorAnswer {
+  const param = (err as { param?: unknown }).param;
+  return {
+    status: err.status,
+    message: err.message,
+    code: err.code,
+    ...(typeof param === "string" ? { param } : {}),
+  };
+}
+
 /** Maps anything thrown while handling a request to a status and message. */
 export function errorAnswer(err: unknown, code?: string | number): ErrorAnswer {
-  if (err instanceof TsllmError) return { status: err.status, message: err.message };
+  if (err instanceof TsllmError) return tsllmAnswer(err);
   const cause = (err as { cause?: unknown })?.cause;
   switch (code) {
     case "VALIDATION":
       return { status: 400, message: validationMessage(err) };
     case "PARSE":
-      if (cause instanceof TsllmError) return { status: cause.status, message: cause.message };
+      if (cause instanceof TsllmError) return tsllmAnswer(cause);
       return { status: 400, message: "invalid request body" };
     case "NOT_FOUND":
       return { status: 404, message: "404 page not found" };

@@ -16,16 +16,10 @@ function errorType(status: number): string {
   return "invalid_request_error";
 }
 
-/** An answer that may carry the error's machine code and the request field it concerns. */
-type DetailedAnswer = ErrorAnswer & { code?: string; param?: string };
-
 /** The error body OpenAI's SDKs parse; `code` and `param` are null unless the error names them. */
-export const openaiErrorBody: ErrorBody = (a) => {
-  const d = a as DetailedAnswer;
-  return {
-    error: { message: a.message, type: errorType(a.status), param: d.param ?? null, code: d.code ?? null },
-  };
-};
+export const openaiErrorBody: ErrorBody = (a: ErrorAnswer) => ({
+  error: { message: a.message, type: errorType(a.status), param: a.param ?? null, code: a.code ?? null },
+});
 
 /** A request field OpenAI defines that has a value this server cannot honour, or a malformed one (400). */
 export class OpenAIParamError extends TsllmError {

@@ -8,10 +8,16 @@ import { TsllmError } from "../../errors.ts";
 import type { DoneReason, GenerateRequest, Piece, Timings } from "../../llama/engine/batching/types.ts";
 import type { CompletionRequest, WireChunk } from "../protocol.ts";
 
+/** A piece as the protocol carries it: each alternative's text travels beside its id. */
 export const pieceChunk = (p: Piece): WireChunk => ({
   content: p.content,
   tokens: p.tokens,
-  logprobs: p.logprobs,
+  logprobs: p.logprobs?.map((l) => ({
+    token: l.token,
+    id: l.id,
+    logprob: l.logprob,
+    top: l.top.map((x, i) => ({ token: l.topText[i] ?? "", id: x.id, logprob: x.logprob })),
+  })),
 });
 
 export const doneChunk = (
