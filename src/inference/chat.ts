@@ -5,7 +5,7 @@ import { type CompletionResult, streamCompletion } from "./completion.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { checkImages, requireVision } from "./images.ts";
 import { requireCapability, resolveModel } from "./model.ts";
-import { type CommonInput, lifecycle, prepare, runnerRequest } from "./request.ts";
+import { type CommonInput, lifecycle, parseThink, prepare, runnerRequest } from "./request.ts";
 import { schedule } from "./schedule.ts";
 import { untruncatedPrompt } from "./truncate.ts";
 import { compose } from "./output/parser.ts";
@@ -38,6 +38,8 @@ export async function chat(
   const startedAt = performance.now();
   const images = (input.messages ?? []).flatMap((msg) => msg.images ?? []);
   checkImages(images);
+  // A malformed `think` fails while decoding in Ollama, before the model is looked up.
+  parseThink(input.think);
   const asked: ChatMessage[] = (input.messages ?? []).map((msg) => ({
     ...msg,
     role: msg.role.toLowerCase(),

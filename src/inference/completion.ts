@@ -104,14 +104,21 @@ async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
         continue;
       }
       const last = s.parser
-        ? merge(s.parser.add(c.content), s.parser.finish())
+        ? merge(s.parser.add(c.content), s.parser.finish(c.done_reason === "length"))
         : { ...EMPTY, content: c.content };
+      // What the parsers release at the end goes out before the done chunk, which stays empty: clients
+      // (ollama-ai-provider-v2) close their text part on the done chunk before reading its message.
+      if (last.content || last.thinking || last.calls.length)
+        yield {
+          done: false,
+          content: last.content,
+          ...(last.thinking ? { thinking: last.thinking } : {}),
+          ...(last.calls.length ? { toolCalls: last.calls } : {}),
+        };
       const t = c.timings;
       yield {
         done: true,
-        content: last.content,
-        ...(last.thinking ? { thinking: last.thinking } : {}),
-        ...(last.calls.length ? { toolCalls: last.calls } : {}),
+        content: "",
         doneReason: c.done_reason === "length" ? "length" : "stop",
         metrics: {
           total_duration: nanos(performance.now() - s.startedAt),

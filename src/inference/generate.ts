@@ -6,7 +6,7 @@ import { type CompletionResult, streamCompletion } from "./completion.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { checkImages, requireVision } from "./images.ts";
 import { requireCapability, resolveModel } from "./model.ts";
-import { type CommonInput, lifecycle, prepare, runnerRequest } from "./request.ts";
+import { type CommonInput, lifecycle, parseThink, prepare, runnerRequest } from "./request.ts";
 import { schedule } from "./schedule.ts";
 import { untruncatedPrompt } from "./truncate.ts";
 import { thinkingParser } from "./output/thinking.ts";
@@ -32,6 +32,8 @@ export async function generate(
 ): Promise<CompletionResult> {
   const startedAt = performance.now();
   checkImages(input.images);
+  // A malformed `think` fails while decoding in Ollama, before the model is looked up.
+  parseThink(input.think);
   const m = await resolveModel(deps, input.model, "generate");
   if (input.raw && (input.template || input.system || input.context))
     throw new InvalidInputError("raw mode does not support template, system, or context");

@@ -182,6 +182,14 @@ describe("a template that does not think", () => {
       'invalid think value: "extreme" (must be "high", "medium", "low", "max", true, or false)',
     );
   });
+
+  test("a malformed think is a 400 before the model is looked up, as Ollama's decoder fails first", async () => {
+    for (const path of ["/api/chat", "/api/generate"]) {
+      const r = await s.request(path, { model: "no-such-model", messages, prompt: "hi", think: "extreme" });
+      expect(r.status).toBe(400);
+      expect((await r.json()).error).toStartWith("invalid think value");
+    }
+  });
 });
 
 describe("Qwen3's chat template", () => {

@@ -16,8 +16,11 @@ export interface ParsedOutput {
 export interface OutputParser {
   /** Feeds generated text; returns what may be shown now. */
   add(text: string): ParsedOutput;
-  /** End of generation: everything still held back. */
-  finish(): ParsedOutput;
+  /**
+   * End of generation: everything still held back. `truncated` when the reply was cut off (num_predict or
+   * context), not ended by the model: an unfinished construct is then known to be cut, not malformed.
+   */
+  finish(truncated?: boolean): ParsedOutput;
 }
 
 /** Nothing released. */
@@ -44,10 +47,10 @@ export function chain(first: OutputParser, second: OutputParser): OutputParser {
       const r = first.add(text);
       return pass(r, r.content ? second.add(r.content) : { ...EMPTY, calls: [] });
     },
-    finish: () => {
-      const r = first.finish();
+    finish: (truncated) => {
+      const r = first.finish(truncated);
       const s = r.content ? second.add(r.content) : { ...EMPTY, calls: [] };
-      return merge(pass(r, s), second.finish());
+      return merge(pass(r, s), second.finish(truncated));
     },
   };
 }

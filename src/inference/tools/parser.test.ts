@@ -193,6 +193,22 @@ describe("ToolCallParser", () => {
     );
   });
 
+  test("a valid call, then one cut off by num_predict: the cut call is dropped, not shown as content", () => {
+    for (const [family, text] of [
+      [
+        "hermes",
+        '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>\n<tool_call>{"na',
+      ],
+      ["mistral", '[TOOL_CALLS][{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "get_ti'],
+    ] as const) {
+      const p = new ToolCallParser(SYNTAX[family], TOOLS);
+      const a = p.add(text);
+      const b = p.finish(true);
+      expect(a.content + b.content).toBe("");
+      expect([...a.calls, ...b.calls].map((c) => c.function.name)).toEqual(["get_weather"]);
+    }
+  });
+
   test("Go templates give the same parsers (qwen2.5, mistral)", () => {
     const qwen = new ToolCallParser(detectToolSyntax(goTemplate(REGISTRY["qwen2.5"] as string)), TOOLS);
     expect(qwen.add('<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>').calls).toHaveLength(

@@ -44,8 +44,18 @@ export class ToolCallParser implements OutputParser {
     return this.#run(false);
   }
 
-  /** End of the reply: whatever is still held is content (an unfinished call included). */
-  finish(): ParsedOutput {
+  /**
+   * End of the reply: whatever is still held is content (a malformed call included) — unless calls were
+   * made and the reply was cut off in the middle of a further one: that cut call is dropped, as Ollama's
+   * parser does, so no tool-call markup reaches the content of a reply that is calls.
+   */
+  finish(truncated = false): ParsedOutput {
+    if (truncated && this.#found > 0 && this.#state === "section") {
+      this.#buf = "";
+      this.#raw = "";
+      this.#held = "";
+      return { content: "", thinking: "", calls: [] };
+    }
     return this.#run(true);
   }
 
