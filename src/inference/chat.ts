@@ -1,6 +1,6 @@
 /** /api/chat: a conversation rendered through the model's template, history fitted to num_ctx, tool calls parsed. */
 import { InvalidInputError } from "../errors.ts";
-import { type ChatMessage, fitHistory, type Tool } from "../templates/index.ts";
+import { type ChatMessage, fitHistory, type Tool, thinkEnabled } from "../templates/index.ts";
 import { type CompletionResult, streamCompletion } from "./completion.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { checkImages, requireVision } from "./images.ts";
@@ -23,6 +23,8 @@ export interface ChatInput extends CommonInput {
   toolChoice?: ToolChoice;
   /** Whether one reply may make several tool calls (default true). */
   parallelToolCalls?: boolean;
+  /** At most this many generated tokens go to thinking (Anthropic's budget_tokens); then the block is closed. */
+  thinkBudget?: number;
   truncate?: boolean;
 }
 
@@ -104,6 +106,8 @@ export async function chat(
       fitted && fitted.prompt !== REJECTED ? fitted.prompt : render(fitted?.messages ?? messages);
     deps.logger.debug("chat prompt", { model: m.name, prompt });
     const toolParser = toolPlan.parser;
+    const tags = thinkingTags(m.template);
+    const constrained = toolPlan.request.grammar ? !toolPlan.request.grammar_lazy : !!p.grammar;
     return {
       kind: "stream",
       model: m.name,
@@ -124,15 +128,10 @@ export async function chat(
         loadNs,
         // Thinking is split off first; tool calls are parsed from what remains. A grammar applied from the
         // first token (format, tool_choice) leaves no room for thinking.
-        parser: compose(
-          thinkingParser(
-            thinkingTags(m.template),
-            p.think,
-            prompt,
-            toolPlan.request.grammar ? !toolPlan.request.grammar_lazy : !!p.grammar,
-          ),
-          toolParser,
-        ),
+        parser: compose(thinkingParser(tags, p.think, prompt, constrained), toolParser),
+        ...(input.thinkBudget && tags && thinkEnabled(p.think) && !constrained
+          ? { thinkBudget: { tokens: input.thinkBudget, close: tags.close } }
+          : {}),
       }),
     };
   } catch (e) {

@@ -3,11 +3,14 @@
  * asked), then one final event with done_reason and nanosecond metrics. The lease is released when the
  * stream ends, fails, is abandoned, or the request's signal aborts.
  */
-import type { CompletionRequest } from "../runner/protocol.ts";
+import type { CompletionDone, CompletionRequest } from "../runner/protocol.ts";
 import type { Lease } from "../scheduler/index.ts";
 import type { ToolCall } from "../templates/index.ts";
 import { nanos } from "./schedule.ts";
-import { EMPTY, type OutputParser, merge } from "./output/parser.ts";
+import { EMPTY, merge, type OutputParser, type ParsedOutput } from "./output/parser.ts";
+
+/** The runner's final record of one pass. */
+type FinalRecord = CompletionDone;
 
 /** Ollama's final-chunk metrics, all durations in nanoseconds. */
 export interface Metrics {
@@ -58,6 +61,18 @@ export interface StreamSetup {
   parser?: OutputParser;
   /** Set to return `context`: the prompt's token ids (echoed by the runner) and the generated ones. */
   returnContext?: boolean;
+  /** A cap on thinking (Anthropic's budget_tokens); needs `parser` to split thinking. */
+  thinkBudget?: ThinkBudget;
+}
+
+/**
+ * At most `tokens` generated tokens go to thinking: when the budget is spent inside the thinking block,
+ * `close` (the template's closing tag) is appended and generation continues as the answer, within the
+ * request's num_predict.
+ */
+export interface ThinkBudget {
+  tokens: number;
+  close: string;
 }
 
 const enc = new TextEncoder();
@@ -80,59 +95,137 @@ export function streamCompletion(s: StreamSetup): AsyncIterable<CompletionEvent>
   };
 }
 
+/** Runner timings summed over the passes of one completion (one pass unless a thinking budget split it). */
+interface Totals {
+  promptTokens: number;
+  promptMs: number;
+  predicted: number;
+  predictedMs: number;
+}
+
 async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
   const generated: number[] = [];
+  const limit = s.request.options?.num_predict;
+  const budget =
+    s.thinkBudget && (limit === undefined || limit < 0 || limit > s.thinkBudget.tokens)
+      ? s.thinkBudget
+      : undefined;
+  // With a budget, the first pass stops at the budget; the runner echoes the prompt's ids so a second pass
+  // can continue the exact token sequence (served from the prompt cache).
+  let request: CompletionRequest = budget
+    ? {
+        ...s.request,
+        options: { ...s.request.options, num_predict: budget.tokens },
+        return_prompt_tokens: true,
+      }
+    : s.request;
+  let promptIds = Array.isArray(s.request.prompt) ? s.request.prompt : undefined;
+  let budgeted = budget !== undefined;
+  const totals: Totals = { promptTokens: -1, promptMs: 0, predicted: 0, predictedMs: 0 };
+  const seen = { thinking: false, answer: false };
+  const out = (text: string): CompletionEvent | undefined => {
+    const p = s.parser ? s.parser.add(text) : { ...EMPTY, content: text };
+    return released(p, seen);
+  };
   try {
-    for await (const c of s.lease.runner.completion(s.request, s.signal)) {
-      if (!c.done) {
+    for (;;) {
+      let final: FinalRecord | undefined;
+      for await (const c of s.lease.runner.completion(request, s.signal)) {
+        if (c.done) {
+          final = c;
+          break;
+        }
         generated.push(...(c.tokens ?? []));
-        const parsed = s.parser ? s.parser.add(c.content) : { ...EMPTY, content: c.content };
+        const e = out(c.content);
         const logprobs = c.logprobs?.map((l) => ({
           token: l.token,
           logprob: l.logprob,
           bytes: bytesOf(l.token),
           top_logprobs: l.top.map((t) => ({ token: t.token, logprob: t.logprob, bytes: bytesOf(t.token) })),
         }));
-        if (parsed.content || parsed.thinking || parsed.calls.length || logprobs?.length)
+        if (e || logprobs?.length)
           yield {
-            done: false,
-            content: parsed.content,
-            ...(parsed.thinking ? { thinking: parsed.thinking } : {}),
-            ...(parsed.calls.length ? { toolCalls: parsed.calls } : {}),
+            ...(e ?? { done: false, content: "" }),
             ...(logprobs?.length ? { logprobs } : {}),
-          };
+          } as CompletionEvent;
+      }
+      if (!final) return;
+      const t = final.timings;
+      if (totals.promptTokens < 0) totals.promptTokens = t.prompt_n + t.cache_n;
+      totals.promptMs += t.prompt_ms;
+      totals.predicted += t.predicted_n;
+      totals.predictedMs += t.predicted_ms;
+      promptIds ??= final.prompt_tokens;
+      if (budgeted && final.done_reason === "length" && budget && promptIds) {
+        // The budget is spent: close the thinking block if the model is still in it, then go on as the answer.
+        budgeted = false;
+        const tail = out(final.content);
+        if (tail) yield tail;
+        let closing: number[] = [];
+        if (seen.thinking && !seen.answer) {
+          const e = out(budget.close);
+          if (e) yield e;
+          closing = await s.lease.runner.tokenize(budget.close, { addSpecial: false, parseSpecial: true });
+        }
+        const left = limit === undefined || limit < 0 ? limit : limit - generated.length;
+        request = {
+          ...s.request,
+          prompt: [...promptIds, ...generated, ...closing],
+          options: { ...s.request.options, ...(left === undefined ? {} : { num_predict: left }) },
+        };
+        generated.push(...closing);
         continue;
       }
-      const last = s.parser
-        ? merge(s.parser.add(c.content), s.parser.finish(c.done_reason === "length"))
-        : { ...EMPTY, content: c.content };
-      // What the parsers release at the end goes out before the done chunk, which stays empty: clients
-      // (ollama-ai-provider-v2) close their text part on the done chunk before reading its message.
-      if (last.content || last.thinking || last.calls.length)
-        yield {
-          done: false,
-          content: last.content,
-          ...(last.thinking ? { thinking: last.thinking } : {}),
-          ...(last.calls.length ? { toolCalls: last.calls } : {}),
-        };
-      const t = c.timings;
-      yield {
-        done: true,
-        content: "",
-        doneReason: c.done_reason === "length" ? "length" : "stop",
-        metrics: {
-          total_duration: nanos(performance.now() - s.startedAt),
-          load_duration: s.loadNs,
-          prompt_eval_count: t.prompt_n + t.cache_n,
-          prompt_eval_duration: nanos(t.prompt_ms),
-          eval_count: t.predicted_n,
-          eval_duration: nanos(t.predicted_ms),
-        },
-        ...(s.returnContext ? { context: [...(c.prompt_tokens ?? []), ...generated] } : {}),
-      };
+      yield* finish(s, final, totals, s.returnContext ? [...(promptIds ?? []), ...generated] : undefined);
       return;
     }
   } finally {
     s.lease.release();
   }
+}
+
+/** The event for a parser release, noting whether thinking or an answer has been seen; undefined if empty. */
+function released(
+  p: ParsedOutput,
+  seen: { thinking: boolean; answer: boolean },
+): CompletionEvent | undefined {
+  if (p.thinking) seen.thinking = true;
+  if (p.content.trim() || p.calls.length) seen.answer = true;
+  if (!p.content && !p.thinking && !p.calls.length) return undefined;
+  return {
+    done: false,
+    content: p.content,
+    ...(p.thinking ? { thinking: p.thinking } : {}),
+    ...(p.calls.length ? { toolCalls: p.calls } : {}),
+  };
+}
+
+/** The last released text, then the final event with the summed metrics. */
+function* finish(
+  s: StreamSetup,
+  c: FinalRecord,
+  totals: Totals,
+  context: number[] | undefined,
+): Generator<CompletionEvent> {
+  const last = s.parser
+    ? merge(s.parser.add(c.content), s.parser.finish(c.done_reason === "length"))
+    : { ...EMPTY, content: c.content };
+  // What the parsers release at the end goes out before the done chunk, which stays empty: clients
+  // (ollama-ai-provider-v2) close their text part on the done chunk before reading its message.
+  const e = released(last, { thinking: false, answer: false });
+  if (e) yield e;
+  yield {
+    done: true,
+    content: "",
+    doneReason: c.done_reason === "length" ? "length" : "stop",
+    metrics: {
+      total_duration: nanos(performance.now() - s.startedAt),
+      load_duration: s.loadNs,
+      prompt_eval_count: totals.promptTokens,
+      prompt_eval_duration: nanos(totals.promptMs),
+      eval_count: totals.predicted,
+      eval_duration: nanos(totals.predictedMs),
+    },
+    ...(context ? { context } : {}),
+  };
 }

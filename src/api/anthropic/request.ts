@@ -2,8 +2,9 @@
  * An Anthropic request → the chat service's input: tools as function tools, `tool_choice`, `thinking` and
  * `output_config` as think and format, sampling fields as Ollama options.
  *
- * `thinking.budget_tokens` is required with `enabled` and validated, but not enforced on its own: as with
- * Anthropic, thinking counts toward `max_tokens`, which caps thinking and answer together.
+ * `thinking.budget_tokens` caps thinking: once that many tokens were generated inside the thinking block, the
+ * block is closed and the model goes on with its answer. As with Anthropic, thinking also counts toward
+ * `max_tokens`, which caps thinking and answer together.
  */
 import { InvalidInputError } from "../../errors.ts";
 import type { ChatInput, ToolChoice } from "../../inference/index.ts";
@@ -142,8 +143,9 @@ export function chatRequest(body: MessagesRequest): Converted {
   if (body.top_p !== undefined) options.top_p = body.top_p;
   if (body.top_k !== undefined) options.top_k = body.top_k;
   if (body.stop_sequences?.length) options.stop = body.stop_sequences;
+  const budget = body.thinking?.type === "enabled" ? body.thinking.budget_tokens : undefined;
   return {
-    input: { ...promptInput(body), options },
+    input: { ...promptInput(body), options, ...(budget === undefined ? {} : { thinkBudget: budget }) },
     shape: {
       singleToolUse: body.tool_choice?.disable_parallel_tool_use === true,
       hideThinking: body.thinking?.display === "omitted",
