@@ -6,50 +6,17 @@
  * The server runs as its own process (`bun src/main.ts serve`), as users run it.
  * Usage: bun bench/openai-overhead.ts [--n 200]
  */
-import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { synthModel } from "../test/fixtures/models.ts";
+import { spawnServe } from "./serve-process.ts";
 import { percentile } from "./stats.ts";
 
 const { values } = parseArgs({ args: Bun.argv.slice(2), options: { n: { type: "string", default: "200" } } });
 const N = Number(values.n);
 const gguf = await synthModel({ preset: "tiny", quant: "q8_0", vocab: "llama-spm" });
-const root = mkdtempSync(join(tmpdir(), "tsllm-bench-"));
-const port = 30000 + Math.floor(Math.random() * 20000);
-const url = `http://127.0.0.1:${port}`;
-const server = Bun.spawn(["bun", join(import.meta.dir, "../src/main.ts"), "serve"], {
-  env: {
-    ...process.env,
-    TSLLM_HOST: `127.0.0.1:${port}`,
-    TSLLM_MODELS: join(root, "models"),
-    TSLLM_NUM_PARALLEL: "1",
-    TSLLM_NUM_THREADS: "2",
-    TSLLM_LLM_LIBRARY: "cpu",
-  },
-  stdout: "ignore",
-  stderr: "ignore",
-});
-for (
-  let i = 0;
-  i < 200 &&
-  !(await fetch(url).then(
-    (r) => r.ok,
-    () => false,
-  ));
-  i++
-)
-  await Bun.sleep(50);
-const digest = `sha256:${createHash("sha256").update(readFileSync(gguf)).digest("hex")}`;
-await fetch(`${url}/api/blobs/${digest}`, { method: "POST", body: Bun.file(gguf) });
-await (
-  await fetch(`${url}/api/create`, {
-    method: "POST",
-    body: JSON.stringify({ model: "b", files: { "m.gguf": digest }, stream: false }),
-  })
-).text();
+const server = await spawnServe(1);
+const url = server.url;
+await server.create("b", gguf);
 
 const messages = [{ role: "user", content: "The quick brown fox" }];
 // The OpenAI layer sends temperature and top_p 1 unless told otherwise; both routes get the same values.
@@ -92,8 +59,7 @@ async function measure(fn: (route: Route) => Promise<number>): Promise<Record<Ro
 
 const plain = await measure(whole);
 const streamed = await measure(firstChunk);
-server.kill("SIGTERM");
-await server.exited;
+await server.stop();
 
 const row = (what: string, xs: Record<Route, number[]>) => {
   const p = (r: Route, q: number) => percentile(xs[r], q);

@@ -6,15 +6,13 @@
  * The server runs as its own process (`bun src/main.ts serve`), as users run it.
  * Usage: bun bench/serve-overhead.ts [--n 200] [--streams 64]
  */
-import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { Env } from "../src/config/env.ts";
 import { RunnerClient } from "../src/runner/client.ts";
 import { synthModel } from "../test/fixtures/models.ts";
 import { loadOptions } from "../test/runner/helpers.ts";
+import { spawnServe } from "./serve-process.ts";
 import { percentile } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -23,45 +21,14 @@ const { values } = parseArgs({
 });
 const N = Number(values.n);
 const gguf = await synthModel({ preset: "tiny", quant: "q8_0", vocab: "llama-spm" });
-const root = mkdtempSync(join(tmpdir(), "tsllm-bench-"));
-const port = 30000 + Math.floor(Math.random() * 20000);
-const url = `http://127.0.0.1:${port}`;
-const env = {
-  ...process.env,
-  TSLLM_HOST: `127.0.0.1:${port}`,
-  TSLLM_MODELS: join(root, "models"),
-  TSLLM_NUM_PARALLEL: "4",
-  TSLLM_NUM_THREADS: "2",
-  TSLLM_LLM_LIBRARY: "cpu",
-};
-const server = Bun.spawn(["bun", join(import.meta.dir, "../src/main.ts"), "serve"], {
-  env,
-  stdout: "ignore",
-  stderr: "ignore",
-});
+const server = await spawnServe(4);
+const url = server.url;
 const rss = () =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
 
-for (
-  let i = 0;
-  i < 200 &&
-  !(await fetch(url).then(
-    (r) => r.ok,
-    () => false,
-  ));
-  i++
-)
-  await Bun.sleep(50);
 await Bun.sleep(500);
 const idleRss = rss();
-const digest = `sha256:${createHash("sha256").update(readFileSync(gguf)).digest("hex")}`;
-await fetch(`${url}/api/blobs/${digest}`, { method: "POST", body: Bun.file(gguf) });
-await (
-  await fetch(`${url}/api/create`, {
-    method: "POST",
-    body: JSON.stringify({ model: "b", files: { "m.gguf": digest }, stream: false }),
-  })
-).text();
+await server.create("b", gguf);
 
 const prompt = "The quick brown fox";
 const options = { temperature: 0, num_predict: 1, seed: 1 };
@@ -114,8 +81,7 @@ const streams = await Promise.all(
 );
 clearInterval(sampler);
 const wall = performance.now() - t0;
-server.kill("SIGTERM");
-await server.exited;
+await server.stop();
 
 console.log(`| measure | value |\n|---|---|`);
 console.log(

@@ -7,7 +7,8 @@ import { Ollama } from "ollama";
 import { type RunningServer, startServer } from "../../src/cli/serve.ts";
 import { Env } from "../../src/config/env.ts";
 import { Logger } from "../../src/log.ts";
-import { synthModel } from "../fixtures/models.ts";
+import { synthModel, toolModels } from "../fixtures/models.ts";
+import { THINKING_TEMPLATE } from "../fixtures/templates.ts";
 
 /** A running server, an ollama client for it, and helpers. */
 export interface TestServer {
@@ -38,6 +39,48 @@ export const models = {
   chat: () => synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm" }),
   embed: () => synthModel({ preset: "embed", quant: "f32", vocab: "bert-bge" }),
 };
+
+/** A model a test server can be given: the GGUF it is created from and extra /api/create fields. */
+export interface ModelRecipe {
+  gguf: () => Promise<string>;
+  extra?: Record<string, unknown>;
+}
+
+/** The models integration tests create, by the name they are usually created under. */
+export const recipes = {
+  /** The tiny chat model (llama-spm vocabulary, random weights). */
+  tiny: { gguf: models.chat },
+  /** The tiny weights under THINKING_TEMPLATE: with thinking on, all of their output is thinking. */
+  thinker: { gguf: models.chat, extra: { template: THINKING_TEMPLATE } },
+  /** The BERT-style embedding model. */
+  embed: { gguf: models.embed },
+  /** Qwen2.5's real Jinja template (Hermes-style tool calls). */
+  qwen: { gguf: toolModels.qwen25 },
+} satisfies Record<string, ModelRecipe>;
+
+/** The name of a model in `recipes`. */
+export type RecipeName = keyof typeof recipes;
+
+/**
+ * Starts a server and creates models in it, in order: recipe names (created under that name) or
+ * name → recipe pairs. The server is stopped when a model cannot be created.
+ */
+export async function startServerWith(
+  want: readonly RecipeName[] | Record<string, ModelRecipe>,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  const list: [string, ModelRecipe][] = Array.isArray(want)
+    ? want.map((name: RecipeName) => [name, recipes[name]])
+    : Object.entries(want);
+  const s = await startTestServer(env);
+  try {
+    for (const [name, r] of list) await s.createFrom(name, await r.gguf(), r.extra);
+  } catch (e) {
+    await s.stop();
+    throw e;
+  }
+  return s;
+}
 
 /** Digest of a file in the API's `sha256:<hex>` form. */
 export function fileDigest(path: string): string {

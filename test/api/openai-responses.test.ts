@@ -4,25 +4,14 @@
  * items, and the stored-response routes.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { toolModels } from "../fixtures/models.ts";
-import { type Json, models, startTestServer, type TestServer } from "./helpers.ts";
+import { type Json, startServerWith, type TestServer } from "./helpers.ts";
 
 let s: TestServer;
 
 const greedy = { temperature: 0, seed: 1 };
-const THINKING_TEMPLATE = `{{- range .Messages }}<|{{ .Role }}|>
-{{ if .Thinking }}<think>{{ .Thinking }}</think>
-{{ end }}{{ .Content }}
-{{ end }}<|assistant|>
-{{ if .Think }}<think>
-{{ end }}`;
 
 beforeAll(async () => {
-  s = await startTestServer();
-  const tiny = await models.chat();
-  await s.createFrom("tiny", tiny);
-  await s.createFrom("thinker", tiny, { template: THINKING_TEMPLATE });
-  await s.createFrom("qwen", await toolModels.qwen25());
+  s = await startServerWith(["tiny", "thinker", "qwen"]);
 });
 afterAll(() => s.stop());
 

@@ -3,7 +3,7 @@
  * parameters each route maps, and the 400s and 404s for what it refuses, in OpenAI's error body.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Json, models, startTestServer, type TestServer } from "./helpers.ts";
+import { type Json, startServerWith, type TestServer } from "./helpers.ts";
 
 let s: TestServer;
 
@@ -11,20 +11,9 @@ let s: TestServer;
 const greedy = { temperature: 0, seed: 1 };
 const user = (content: unknown) => [{ role: "user", content }];
 
-// Opens a <think> block when thinking is on: a random model's whole output is then thinking.
-const THINKING_TEMPLATE = `{{- range .Messages }}<|{{ .Role }}|>
-{{ if .Thinking }}<think>{{ .Thinking }}</think>
-{{ end }}{{ .Content }}
-{{ end }}<|assistant|>
-{{ if .Think }}<think>
-{{ end }}`;
-
+// "thinker" opens a <think> block when thinking is on: a random model's whole output is then thinking.
 beforeAll(async () => {
-  s = await startTestServer();
-  const tiny = await models.chat();
-  await s.createFrom("tiny", tiny);
-  await s.createFrom("thinker", tiny, { template: THINKING_TEMPLATE });
-  await s.createFrom("embed", await models.embed());
+  s = await startServerWith(["tiny", "thinker", "embed"]);
 });
 afterAll(() => s.stop());
 

@@ -5,26 +5,17 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { toolModels } from "../fixtures/models.ts";
-import { GREEDY, type Json, models, startTestServer, type TestServer } from "./helpers.ts";
+import { GREEDY, type Json, recipes, startServerWith, type TestServer } from "./helpers.ts";
 
 let s: TestServer;
 
-// Ollama's InferTags finds <think>/</think> around .Thinking in the message loop.
-const THINKING_TEMPLATE = `{{- range .Messages }}<|{{ .Role }}|>
-{{ if .Thinking }}<think>{{ .Thinking }}</think>
-{{ end }}{{ .Content }}
-{{ end }}<|assistant|>
-{{ if .Think }}<think>
-{{ end }}`;
 const PROMPT = "<|user|>\nWhy is the sky blue?\n<|assistant|>\n";
 const messages = [{ role: "user", content: "Why is the sky blue?" }];
 const options = { ...GREEDY, num_predict: 8 };
 
 beforeAll(async () => {
-  s = await startTestServer();
-  const gguf = await models.chat();
-  await s.createFrom("plain", gguf);
-  await s.createFrom("thinker", gguf, { template: THINKING_TEMPLATE });
+  // The same weights with and without THINKING_TEMPLATE.
+  s = await startServerWith({ plain: recipes.tiny, thinker: recipes.thinker });
 });
 afterAll(() => s.stop());
 

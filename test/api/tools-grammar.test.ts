@@ -11,29 +11,18 @@ import { detectToolSyntax } from "../../src/inference/tools/syntax.ts";
 import { goTemplate, jinjaTemplate } from "../../src/inference/tools/test-templates.ts";
 import { GO_TEMPLATES } from "../../src/gguf/synth/go-templates.ts";
 import type { RunnerClient } from "../../src/runner/client.ts";
-import type { Tool } from "../../src/templates/index.ts";
 import { models } from "./helpers.ts";
 import { toolModels } from "../fixtures/models.ts";
+import { TIME_PARAMETERS, weatherAndTimeTools, weatherParameters } from "../fixtures/tools.ts";
 import { closeAll, collect, startRunner } from "../runner/helpers.ts";
 
-const WEATHER = {
-  type: "object",
-  properties: { city: { type: "string", maxLength: 12 }, days: { type: "integer" } },
-  required: ["city"],
-};
-const TIME = {
-  type: "object",
-  properties: { tz: { type: "string", enum: ["UTC", "CET"] } },
-  required: ["tz"],
-};
-const TOOLS: Tool[] = [
-  { type: "function", function: { name: "get_weather", parameters: WEATHER } },
-  { type: "function", function: { name: "get_time", parameters: TIME } },
-];
+// The city is bounded so a random-weight model sampled at temperature 1 always closes the string.
+const WEATHER = weatherParameters(12);
+const TOOLS = weatherAndTimeTools(WEATHER);
 const ajv = new Ajv();
 const valid: Record<string, (v: unknown) => boolean> = {
   get_weather: ajv.compile(WEATHER),
-  get_time: ajv.compile(TIME),
+  get_time: ajv.compile(TIME_PARAMETERS),
 };
 
 const TEMPLATES = {

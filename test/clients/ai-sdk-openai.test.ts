@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { generateText, jsonSchema, Output, streamText, tool } from "ai";
-import { models, type TestServer } from "../api/helpers.ts";
+import type { TestServer } from "../api/helpers.ts";
 import {
   CHAT_MODEL,
   Forecast,
@@ -19,8 +19,7 @@ let s: TestServer;
 let provider: ReturnType<typeof createOpenAICompatible>;
 
 beforeAll(async () => {
-  s = await startClientServer();
-  await s.createFrom("tiny", await models.chat());
+  s = await startClientServer("tiny");
   provider = createOpenAICompatible({
     name: "tsllm",
     baseURL: `${s.url}/v1`,

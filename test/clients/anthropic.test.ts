@@ -11,26 +11,14 @@ import type {
   MessageCreateParamsNonStreaming,
   RawMessageStreamEvent,
 } from "@anthropic-ai/sdk/resources/messages";
-import { models, startTestServer, type TestServer } from "../api/helpers.ts";
-import { toolModels } from "../fixtures/models.ts";
+import { startServerWith, type TestServer } from "../api/helpers.ts";
 import { FORECAST_SCHEMA, schemaErrors, WEATHER_PARAMETERS } from "./helpers.ts";
 
 let s: TestServer;
 let client: Anthropic;
 
-const THINKING_TEMPLATE = `{{- range .Messages }}<|{{ .Role }}|>
-{{ if .Thinking }}<think>{{ .Thinking }}</think>
-{{ end }}{{ .Content }}
-{{ end }}<|assistant|>
-{{ if .Think }}<think>
-{{ end }}`;
-
 beforeAll(async () => {
-  s = await startTestServer();
-  const tiny = await models.chat();
-  await s.createFrom("tiny", tiny);
-  await s.createFrom("thinker", tiny, { template: THINKING_TEMPLATE });
-  await s.createFrom("qwen", await toolModels.qwen25());
+  s = await startServerWith(["tiny", "thinker", "qwen"]);
   client = new Anthropic({ apiKey: "test-key", baseURL: s.url, maxRetries: 0 });
 });
 afterAll(() => s.stop());

@@ -4,25 +4,16 @@
  */
 import Ajv2020 from "ajv/dist/2020.js";
 import { z } from "zod";
-import { GREEDY, models, startTestServer, type TestServer } from "../api/helpers.ts";
-import { toolModels } from "../fixtures/models.ts";
+import { GREEDY, type RecipeName, startServerWith, type TestServer } from "../api/helpers.ts";
 
 /** The chat model: Qwen2.5's real Jinja template (Hermes-style tool calls), random weights. */
 export const CHAT_MODEL = "qwen";
 /** The embedding model (BERT-style). */
 export const EMBED_MODEL = "embed";
 
-/** Starts a server and creates CHAT_MODEL and EMBED_MODEL in it. */
-export async function startClientServer(): Promise<TestServer> {
-  const s = await startTestServer();
-  try {
-    await s.createFrom(CHAT_MODEL, await toolModels.qwen25());
-    await s.createFrom(EMBED_MODEL, await models.embed());
-  } catch (e) {
-    await s.stop();
-    throw e;
-  }
-  return s;
+/** Starts a server and creates CHAT_MODEL, EMBED_MODEL and then `more` (recipe names) in it. */
+export function startClientServer(...more: RecipeName[]): Promise<TestServer> {
+  return startServerWith([CHAT_MODEL, EMBED_MODEL, ...more]);
 }
 
 /** Ollama `options` for deterministic output of at most `numPredict` tokens. */

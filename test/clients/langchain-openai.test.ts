@@ -8,7 +8,7 @@ import { HumanMessage, SystemMessage, type AIMessageChunk } from "@langchain/cor
 import { tool } from "@langchain/core/tools";
 import { ChatOpenAI } from "@langchain/openai";
 import { z } from "zod";
-import { models, type TestServer } from "../api/helpers.ts";
+import type { TestServer } from "../api/helpers.ts";
 import {
   CHAT_MODEL,
   schemaErrors,
@@ -21,8 +21,7 @@ import {
 let s: TestServer;
 
 beforeAll(async () => {
-  s = await startClientServer();
-  await s.createFrom("tiny", await models.chat());
+  s = await startClientServer("tiny");
 });
 afterAll(() => s.stop());
 

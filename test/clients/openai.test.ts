@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { TestServer } from "../api/helpers.ts";
-import { models } from "../api/helpers.ts";
 import {
   CHAT_MODEL,
   cosine,
@@ -24,18 +23,8 @@ import {
 let s: TestServer;
 let client: OpenAI;
 
-const THINKING_TEMPLATE = `{{- range .Messages }}<|{{ .Role }}|>
-{{ if .Thinking }}<think>{{ .Thinking }}</think>
-{{ end }}{{ .Content }}
-{{ end }}<|assistant|>
-{{ if .Think }}<think>
-{{ end }}`;
-
 beforeAll(async () => {
-  s = await startClientServer();
-  const tiny = await models.chat();
-  await s.createFrom("tiny", tiny);
-  await s.createFrom("thinker", tiny, { template: THINKING_TEMPLATE });
+  s = await startClientServer("tiny", "thinker");
   client = new OpenAI({ apiKey: "unused", baseURL: `${s.url}/v1`, maxRetries: 0 });
 });
 afterAll(() => s.stop());

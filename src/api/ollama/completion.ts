@@ -5,10 +5,11 @@ import type { ToolCall } from "../../templates/index.ts";
 import { ndjsonResponse } from "../ndjson.ts";
 import { now } from "./common.ts";
 
-type Final = Extract<CompletionEvent, { done: true }>;
+/** The final event of a completion stream. */
+export type FinalEvent = Extract<CompletionEvent, { done: true }>;
 
 /** done, done_reason and the metrics of the last chunk, in Ollama's field order. */
-export function finalFields(e: Final): Record<string, unknown> {
+export function finalFields(e: FinalEvent): Record<string, unknown> {
   return { done: true, done_reason: e.doneReason, ...e.metrics };
 }
 
@@ -18,16 +19,16 @@ export interface Aggregate {
   thinking: string;
   toolCalls: ToolCall[];
   logprobs: Logprob[];
-  final: Final;
+  final: FinalEvent;
 }
 
-/** Reads every event; throws what the stream throws. */
+/** Reads every event; throws what the stream throws. The OpenAI routes fold their streams with it too. */
 export async function aggregate(events: AsyncIterable<CompletionEvent>): Promise<Aggregate> {
   let content = "";
   let thinking = "";
   const toolCalls: ToolCall[] = [];
   const logprobs: Logprob[] = [];
-  let final: Final | undefined;
+  let final: FinalEvent | undefined;
   for await (const e of events) {
     content += e.content;
     thinking += e.thinking ?? "";

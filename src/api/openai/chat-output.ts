@@ -5,8 +5,9 @@
  * field, read by the AI SDK) and `reasoning_content` (read by LangChain and most OpenAI-compatible clients).
  */
 import type { CompletionEvent, Logprob } from "../../inference/index.ts";
+import type { Aggregate } from "../ollama/completion.ts";
 import type { SseEvent, SseShape } from "../sse.ts";
-import { type Collected, finishReason, openaiToolCalls, usage } from "./collect.ts";
+import { finishReason, openaiToolCalls, usage } from "./collect.ts";
 import { openaiErrorBody } from "./errors.ts";
 import { newCallId, SYSTEM_FINGERPRINT } from "./params.ts";
 
@@ -42,7 +43,7 @@ function choiceLogprobs(lp: readonly Logprob[]) {
 }
 
 /** The non-streamed answer. */
-export function chatCompletion(h: ChatHead, all: Collected, withLogprobs: boolean) {
+export function chatCompletion(h: ChatHead, all: Aggregate, withLogprobs: boolean) {
   const calls = openaiToolCalls(all.toolCalls, 0, newCallId).map(({ index: _, ...c }) => c);
   return {
     ...head(h, "chat.completion"),

@@ -2,22 +2,22 @@
 import { Elysia, t } from "elysia";
 import { type ChatInput, chat, type InferenceDeps } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { aggregate } from "../ollama/completion.ts";
 import { sseResponse } from "../sse.ts";
 import { chatChunks, chatCompletion } from "./chat-output.ts";
-import { collect, eventsOf } from "./collect.ts";
+import { eventsOf } from "./collect.ts";
 import { OpenAIParamError, unsupported } from "./errors.ts";
 import { chatMessages, Message } from "./messages.ts";
 import {
-  logitBias,
   newId,
-  ollamaOptions,
   SamplingFields,
+  samplingInput,
   singleChoice,
   thinkValue,
   topLogprobs,
   unixNow,
 } from "./params.ts";
-import { FormatIn, formatOf, functionTools, ToolChoiceIn, ToolIn, toolChoice } from "./tools.ts";
+import { FormatIn, formatOf, ToolChoiceIn, ToolIn, toolInput } from "./tools.ts";
 
 /**
  * The request. Accepted and ignored: user, store, metadata, service_tier, prompt_cache_key,
@@ -71,7 +71,7 @@ function refuseUnsupported(r: ChatCompletionRequest): void {
 /** The service input for a request. */
 export function chatInput(r: ChatCompletionRequest): ChatInput {
   refuseUnsupported(r);
-  const tools = toolChoice(functionTools(r.tools), r.tool_choice);
+  const tools = toolInput(r);
   const maxParam = r.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens";
   const think = thinkValue(
     r.think,
@@ -81,15 +81,11 @@ export function chatInput(r: ChatCompletionRequest): ChatInput {
   return {
     model: r.model,
     messages: chatMessages(r.messages),
-    ...(tools.tools.length ? { tools: tools.tools } : {}),
-    ...(tools.toolChoice ? { toolChoice: tools.toolChoice } : {}),
-    ...(r.parallel_tool_calls !== undefined ? { parallelToolCalls: r.parallel_tool_calls } : {}),
+    ...tools,
     format: formatOf(r.response_format, "response_format"),
-    options: ollamaOptions(r, { param: maxParam, value: r.max_completion_tokens ?? r.max_tokens }),
+    ...samplingInput(r, { param: maxParam, value: r.max_completion_tokens ?? r.max_tokens }),
     ...(think !== undefined ? { think } : {}),
     ...(r.logprobs ? { logprobs: true, top_logprobs: topLogprobs(r.top_logprobs) ?? 0 } : {}),
-    ...(logitBias(r.logit_bias) ? { logitBias: r.logit_bias } : {}),
-    ...(r.keep_alive !== undefined ? { keep_alive: r.keep_alive } : {}),
   };
 }
 
@@ -107,7 +103,7 @@ export function chatRoutes(deps: InferenceDeps) {
           chatChunks(h, body.stream_options?.include_usage === true),
           deps.logger,
         );
-      return chatCompletion(h, await collect(eventsOf(r)), input.logprobs === true);
+      return chatCompletion(h, await aggregate(eventsOf(r)), input.logprobs === true);
     },
     { body: ChatCompletionRequest, parse: jsonBody(ChatCompletionRequest) },
   );

@@ -1,34 +1,10 @@
-/** Shared pieces of the OpenAI answers: a whole completion stream folded into one, finish reasons, usage. */
-import type { CompletionEvent, CompletionResult, Logprob } from "../../inference/index.ts";
+/**
+ * Shared pieces of the OpenAI answers: the event stream of a service result, finish reasons, usage, tool
+ * calls. A `stream: false` answer folds its stream with the Ollama routes' `aggregate`.
+ */
+import type { CompletionEvent, CompletionResult } from "../../inference/index.ts";
 import type { ToolCall } from "../../templates/index.ts";
-
-/** The final event of a completion stream. */
-export type FinalEvent = Extract<CompletionEvent, { done: true }>;
-
-/** A completion stream folded into one answer. */
-export interface Collected {
-  content: string;
-  thinking: string;
-  toolCalls: ToolCall[];
-  logprobs: Logprob[];
-  final: FinalEvent;
-}
-
-/** Reads every event; throws what the stream throws. */
-export async function collect(events: AsyncIterable<CompletionEvent>): Promise<Collected> {
-  let content = "";
-  let thinking = "";
-  const toolCalls: ToolCall[] = [];
-  const logprobs: Logprob[] = [];
-  for await (const e of events) {
-    content += e.content;
-    thinking += e.thinking ?? "";
-    if (e.toolCalls) toolCalls.push(...e.toolCalls);
-    if (!e.done && e.logprobs) logprobs.push(...e.logprobs);
-    if (e.done) return { content, thinking, toolCalls, logprobs, final: e };
-  }
-  throw new Error("completion ended without a final record");
-}
+import type { FinalEvent } from "../ollama/completion.ts";
 
 /** The event stream of a service result; a load-only result (no prompt) streams one empty final event. */
 export function eventsOf(r: CompletionResult): AsyncIterable<CompletionEvent> {

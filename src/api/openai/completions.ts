@@ -7,14 +7,14 @@
 import { Elysia, t } from "elysia";
 import { type CompletionEvent, generate, type InferenceDeps, type Logprob } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { aggregate } from "../ollama/completion.ts";
 import { type SseEvent, sseResponse } from "../sse.ts";
-import { collect, eventsOf, finishReason, usage } from "./collect.ts";
+import { eventsOf, finishReason, usage } from "./collect.ts";
 import { openaiErrorBody, unsupported } from "./errors.ts";
 import {
-  logitBias,
   newId,
-  ollamaOptions,
   SamplingFields,
+  samplingInput,
   SYSTEM_FINGERPRINT,
   singleChoice,
   topLogprobs,
@@ -80,10 +80,8 @@ export function completionRoutes(deps: InferenceDeps) {
           prompt,
           ...(body.suffix ? { suffix: body.suffix } : {}),
           ...(body.raw ? { raw: true } : {}),
-          options: ollamaOptions(body, { param: "max_tokens", value: body.max_tokens }),
+          ...samplingInput(body, { param: "max_tokens", value: body.max_tokens }),
           ...(k !== undefined ? { logprobs: true, top_logprobs: k } : {}),
-          ...(logitBias(body.logit_bias) ? { logitBias: body.logit_bias } : {}),
-          ...(body.keep_alive !== undefined ? { keep_alive: body.keep_alive } : {}),
         },
         request.signal,
       );
@@ -96,7 +94,7 @@ export function completionRoutes(deps: InferenceDeps) {
       };
       const echo = body.echo ? prompt : "";
       if (!body.stream) {
-        const all = await collect(eventsOf(r));
+        const all = await aggregate(eventsOf(r));
         const choice = {
           text: echo + all.content,
           index: 0,

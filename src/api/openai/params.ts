@@ -65,6 +65,15 @@ export function ollamaOptions(r: Sampling, maxTokens?: { param: string; value: n
   return o;
 }
 
+/** The service-input fields every OpenAI route maps alike: Ollama options, logit_bias and keep_alive. */
+export function samplingInput(r: Sampling, maxTokens: { param: string; value: number | undefined }) {
+  return {
+    options: ollamaOptions(r, maxTokens),
+    ...(logitBias(r.logit_bias) ? { logitBias: r.logit_bias } : {}),
+    ...(r.keep_alive !== undefined ? { keep_alive: r.keep_alive } : {}),
+  };
+}
+
 /** OpenAI's logit_bias (token id → -100…100) checked; undefined when absent or empty. */
 export function logitBias(bias: Record<string, number> | undefined): Record<string, number> | undefined {
   if (!bias || Object.keys(bias).length === 0) return undefined;

@@ -4,7 +4,7 @@
  * mapped to the service's tools, ToolChoice and `format`.
  */
 import { t } from "elysia";
-import type { ToolChoice } from "../../inference/index.ts";
+import type { ChatInput, ToolChoice } from "../../inference/index.ts";
 import type { Tool } from "../../templates/index.ts";
 import { OpenAIParamError, unsupported } from "./errors.ts";
 
@@ -111,6 +111,20 @@ export function toolChoice(
     return { tools: tools.filter((x) => allowed.has(x.function.name)), toolChoice: spec.mode };
   }
   throw unsupported("tool_choice.type", `tool_choice type ${JSON.stringify(choice.type)}`);
+}
+
+/** The service's tools, toolChoice and parallelToolCalls from a chat or responses request's fields. */
+export function toolInput(r: {
+  tools?: readonly ToolIn[];
+  tool_choice?: ToolChoiceIn;
+  parallel_tool_calls?: boolean;
+}): Pick<ChatInput, "tools" | "toolChoice" | "parallelToolCalls"> {
+  const t = toolChoice(functionTools(r.tools), r.tool_choice);
+  return {
+    ...(t.tools.length ? { tools: t.tools } : {}),
+    ...(t.toolChoice ? { toolChoice: t.toolChoice } : {}),
+    ...(r.parallel_tool_calls !== undefined ? { parallelToolCalls: r.parallel_tool_calls } : {}),
+  };
 }
 
 /** A structured-output format: chat's `response_format`, or the Responses API's `text.format` (flat). */

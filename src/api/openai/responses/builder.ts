@@ -8,8 +8,8 @@
  */
 import type { CompletionEvent, Logprob } from "../../../inference/index.ts";
 import type { ChatMessage, ToolCall } from "../../../templates/index.ts";
+import type { FinalEvent } from "../../ollama/completion.ts";
 import type { SseEvent } from "../../sse.ts";
-import type { FinalEvent } from "../collect.ts";
 import { newCallId, newId } from "../params.ts";
 import type { ResponsesRequest } from "./request.ts";
 

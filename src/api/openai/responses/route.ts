@@ -10,8 +10,8 @@ import { jsonBody } from "../../body.ts";
 import { sseResponse } from "../../sse.ts";
 import { eventsOf } from "../collect.ts";
 import { OpenAIParamError, PreviousResponseNotFoundError, ResponseNotFoundError } from "../errors.ts";
-import { logitBias, ollamaOptions, thinkValue, topLogprobs, unixNow } from "../params.ts";
-import { formatOf, functionTools, toolChoice } from "../tools.ts";
+import { samplingInput, thinkValue, topLogprobs, unixNow } from "../params.ts";
+import { formatOf, functionTools, toolInput } from "../tools.ts";
 import { newResponseId, ResponseBuilder } from "./builder.ts";
 import { inputMessages, refuseUnsupported, ResponsesRequest } from "./request.ts";
 import { responseEvents } from "./stream.ts";
@@ -58,22 +58,18 @@ function prepare(r: ResponsesRequest, store: ResponsesStore) {
   const added = inputMessages(r.input, history);
   if (history.length + added.length === 0)
     throw new OpenAIParamError("input", "Missing required parameter: 'input'.");
-  const tools = toolChoice(functionTools(r.tools), r.tool_choice);
+  const tools = toolInput(r);
   const withLogprobs = r.include?.includes("message.output_text.logprobs") === true;
   const think = thinkValue(r.think, r.reasoning?.effort, "reasoning.effort");
   const system: ChatMessage[] = r.instructions ? [{ role: "system", content: r.instructions }] : [];
   const input: ChatInput = {
     model: r.model,
     messages: [...system, ...history, ...added],
-    ...(tools.tools.length ? { tools: tools.tools } : {}),
-    ...(tools.toolChoice ? { toolChoice: tools.toolChoice } : {}),
-    ...(r.parallel_tool_calls !== undefined ? { parallelToolCalls: r.parallel_tool_calls } : {}),
+    ...tools,
     format: formatOf(r.text?.format, "text.format"),
-    options: ollamaOptions(r, { param: "max_output_tokens", value: r.max_output_tokens }),
+    ...samplingInput(r, { param: "max_output_tokens", value: r.max_output_tokens }),
     ...(think !== undefined ? { think } : {}),
     ...(withLogprobs ? { logprobs: true, top_logprobs: topLogprobs(r.top_logprobs) ?? 0 } : {}),
-    ...(logitBias(r.logit_bias) ? { logitBias: r.logit_bias } : {}),
-    ...(r.keep_alive !== undefined ? { keep_alive: r.keep_alive } : {}),
   };
   return { input, conversation: [...history, ...added], withLogprobs };
 }
