@@ -39,6 +39,8 @@ export type CompletionEvent =
       thinking?: string;
       toolCalls?: ToolCall[];
       doneReason: "stop" | "length";
+      /** The stop string that ended generation, if one did. */
+      stopSequence?: string;
       metrics: Metrics;
       /** Prompt plus generated token ids (generate's `context`). */
       context?: number[];
@@ -218,6 +220,7 @@ function* finish(
     done: true,
     content: "",
     doneReason: c.done_reason === "length" ? "length" : "stop",
+    ...(c.stop_sequence !== undefined ? { stopSequence: c.stop_sequence } : {}),
     metrics: {
       total_duration: nanos(performance.now() - s.startedAt),
       load_duration: s.loadNs,

@@ -125,6 +125,7 @@ export const CompletionDone = T.Object({
   done_reason: T.Union([T.Literal("stop"), T.Literal("length"), T.Literal("cancel")]),
   content: T.String(), // any last piece
   prompt_tokens: T.Optional(T.Array(T.Integer())),
+  stop_sequence: T.Optional(T.String()), // the stop string that ended generation, if one did
   timings: T.Object({
     prompt_n: T.Integer(),
     prompt_ms: T.Number(),

@@ -98,6 +98,23 @@ describe("/v1/messages on the wire", () => {
     });
   });
 
+  test("a stop sequence that ends the answer is stop_reason stop_sequence, naming it", async () => {
+    const free = (await (await post({ ...base, max_tokens: 16 })).json()) as Json;
+    const text = free.content[0].text as string;
+    // A piece of the greedy answer from its middle: the same request with it as a stop sequence ends there.
+    const stop = text
+      .slice(Math.floor(text.length / 2))
+      .trim()
+      .slice(0, 3);
+    expect(stop.length).toBeGreaterThan(0);
+    const r = (await (
+      await post({ ...base, max_tokens: 16, stop_sequences: ["\u0000never", stop] })
+    ).json()) as Json;
+    expect(r.stop_reason).toBe("stop_sequence");
+    expect(r.stop_sequence).toBe(stop);
+    expect(r.content[0]?.text ?? "").toBe(text.slice(0, text.indexOf(stop)));
+  });
+
   test("null fields count as unset, unknown fields are ignored", async () => {
     const r = await post({
       ...base,

@@ -82,6 +82,9 @@ describe("MessageAssembler", () => {
     expect(message.id).toMatch(/^msg_01\w{22}$/);
     expect(message.stop_reason).toBe("max_tokens");
     expect(run([piece("a"), done("stop")]).message.stop_reason).toBe("end_turn");
+    const stopped = run([piece("a"), done("stop", { stopSequence: "END" })]).message;
+    expect(stopped.stop_reason).toBe("stop_sequence");
+    expect(stopped.stop_sequence).toBe("END");
   });
 
   test("an empty answer has no blocks", () => {

@@ -181,7 +181,10 @@ export class MessageAssembler {
       ? "tool_use"
       : e.doneReason === "length"
         ? "max_tokens"
-        : "end_turn";
+        : e.stopSequence !== undefined
+          ? "stop_sequence"
+          : "end_turn";
+    if (m.stop_reason === "stop_sequence") m.stop_sequence = e.stopSequence ?? null;
     m.usage = usage(e.metrics.prompt_eval_count, e.metrics.eval_count);
     const { service_tier: _, cache_creation: __, ...deltaUsage } = m.usage;
     out.push(

@@ -138,8 +138,8 @@ export class EngineThread {
       { ...req, prompt },
       {
         piece: (p) => emit(pieceChunk(p)),
-        done: (reason, content, timings) =>
-          emit(doneChunk(reason, content, timings, returnPromptTokens ? prompt : undefined)),
+        done: (reason, content, timings, stopSequence) =>
+          emit(doneChunk(reason, content, timings, returnPromptTokens ? prompt : undefined, stopSequence)),
         error: (e) => emit(errorChunk(e.message, e.code, e.status)),
       },
     );

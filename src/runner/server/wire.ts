@@ -25,7 +25,15 @@ export const doneChunk = (
   content: string,
   timings: Timings,
   promptTokens?: number[],
-): WireChunk => ({ done: true, done_reason: reason, content, timings, prompt_tokens: promptTokens });
+  stopSequence?: string,
+): WireChunk => ({
+  done: true,
+  done_reason: reason,
+  content,
+  timings,
+  prompt_tokens: promptTokens,
+  ...(stopSequence === undefined ? {} : { stop_sequence: stopSequence }),
+});
 
 export const errorChunk = (message: string, code: string, status: number): WireChunk => ({
   error: message,

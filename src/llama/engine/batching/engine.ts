@@ -235,7 +235,7 @@ export class BatchEngine {
     }
     const timings = s.timings(this.#now());
     s.release(this.#now());
-    t.sink.done(reason, content, timings);
+    t.sink.done(reason, content, timings, reason === "stop" ? t.stop.matched : undefined);
   }
 
   #fail(s: Slot, e: TsllmError): void {

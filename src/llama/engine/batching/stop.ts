@@ -4,6 +4,8 @@
  */
 export class StopMatcher {
   #held = "";
+  /** The stop string that ended generation, once one has. */
+  matched: string | undefined;
 
   constructor(private readonly stops: readonly string[]) {}
 
@@ -14,7 +16,10 @@ export class StopMatcher {
     for (const s of this.stops) {
       if (!s) continue;
       const i = buf.indexOf(s);
-      if (i >= 0 && (first < 0 || i < first)) first = i;
+      if (i >= 0 && (first < 0 || i < first)) {
+        first = i;
+        this.matched = s;
+      }
     }
     if (first >= 0) {
       this.#held = "";

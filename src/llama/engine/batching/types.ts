@@ -40,6 +40,7 @@ export interface Piece {
 /** Receives a request's output. Exactly one of done/error is called, last. */
 export interface Sink {
   piece(p: Piece): void;
-  done(reason: DoneReason, content: string, timings: Timings): void;
+  /** The end; `stopSequence` is the stop string that ended it, if one did. */
+  done(reason: DoneReason, content: string, timings: Timings, stopSequence?: string): void;
   error(e: TsllmError): void;
 }
