@@ -3,32 +3,41 @@
  * `serve` and a random-weight model, `/api/generate` with `format`. Every document must finish (done_reason
  * "stop"), parse as JSON and validate against the schema with ajv + ajv-formats.
  *
- * A random-weight model almost never closes a free string by itself (the closing quote is one of a few
- * tokens among 32,000), so free strings here get a maxLength and free extra keys a propertyNames maxLength
- * (`bounded`). The grammar allows any length where the schema does; the unit tests cover that.
+ * Free strings get a maxLength first (see test/grammar/bounded.ts): a random-weight model would never close
+ * them. The grammar allows any length where the schema does; test/grammar covers that without a model.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { validatorFor } from "../helpers/ajv.ts";
+import { bounded } from "../grammar/bounded.ts";
 import { type SchemaCase, SCHEMA_CASES } from "../grammar/schemas.ts";
+import { synthModel } from "../fixtures/models.ts";
 import { type Json, models, startTestServer, type TestServer } from "./helpers.ts";
 
 const SEEDS = [1, 2, 3, 4, 5];
 const CONCURRENCY = 8;
-const FREE_STRING_MAX = 8;
 
 let s: TestServer;
 const results = new Map<string, { status: number; body: Json }[]>();
-const cases = SCHEMA_CASES.filter((c) => c.model !== false).map((c) => ({ ...c, schema: bounded(c.schema) as Record<string, unknown> }));
+const cases = SCHEMA_CASES.filter((c) => c.model !== false).map((c) => ({
+  ...c,
+  schema: bounded(c.schema) as Record<string, unknown>,
+}));
 
 beforeAll(async () => {
-  s = await startTestServer({ TSLLM_NUM_PARALLEL: "4" });
-  await s.createFrom("tiny", await models.chat());
-  const jobs = cases.flatMap((c) => SEEDS.map((seed) => ({ c, seed })));
+  // Two runners (two random models), one thread each: grammar sampling runs on one thread per runner, so
+  // two of them keep both cores busy.
+  s = await startTestServer({ TSLLM_NUM_PARALLEL: "4", TSLLM_NUM_THREADS: "1" });
+  await s.createFrom("tiny-1", await models.chat());
+  await s.createFrom(
+    "tiny-2",
+    await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm", seed: 2 }),
+  );
+  const jobs = cases.flatMap((c) => SEEDS.map((seed) => ({ c, seed, model: `tiny-${1 + (seed % 2)}` })));
   let next = 0;
   const worker = async () => {
     for (let j = jobs[next++]; j; j = jobs[next++]) {
       const r = await s.request("/api/generate", {
-        model: "tiny",
+        model: j.model,
         prompt: "JSON:",
         raw: true,
         stream: false,
@@ -61,20 +70,4 @@ function check(c: SchemaCase) {
     const value = JSON.parse(String(body.response));
     if (!validate(value)) throw new Error(`${body.response}\n${JSON.stringify(validate.errors)}`);
   }
-}
-
-/** `schema` with a maxLength on every free string and a propertyNames maxLength where extra keys are free. */
-function bounded(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(bounded);
-  if (typeof schema !== "object" || schema === null) return schema;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema)) out[k] = k === "const" || k === "enum" ? v : bounded(v);
-  const types = Array.isArray(out.type) ? out.type : [out.type];
-  const free = ["maxLength", "pattern", "format", "enum", "const", "contentEncoding"].every((k) => !(k in out));
-  if (types.includes("string") && free) out.maxLength = Number(out.minLength ?? 0) + FREE_STRING_MAX;
-  const props = Object.keys((out.properties as object | undefined) ?? {});
-  const extras = out.additionalProperties !== false && out.patternProperties === undefined;
-  if ((out.type === "object" || out.additionalProperties !== undefined) && extras && !out.propertyNames)
-    out.propertyNames = { maxLength: Math.max(6, ...props.map((p) => p.length)) };
-  return out;
 }

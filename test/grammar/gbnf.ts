@@ -50,9 +50,12 @@ export class Gbnf {
   private re(n: Node, seen: Set<string>): string {
     switch (n.k) {
       case "lit":
-        return [...n.text].map((c) => c.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&")).join("");
+        return [...n.text].map((c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&")).join("");
       case "cls":
-        return `[${n.neg ? "^" : ""}${n.ranges.map(([a, b]) => (a === b ? esc(a) : `${esc(a)}-${esc(b)}`)).join("")}]`;
+        return `[${n.neg ? "^" : ""}${n.ranges
+          .filter(([a]) => a <= 0x10ffff) // libllama decodes values past Unicode from invalid bytes; JS never sees them
+          .map(([a, b]) => (a === b ? esc(a) : `${esc(a)}-${esc(Math.min(b, 0x10ffff))}`))
+          .join("")}]`;
       case "ref": {
         if (seen.has(n.name)) throw new Error(`recursive rule ${n.name}`);
         const body = this.rules.get(n.name);
@@ -60,7 +63,7 @@ export class Gbnf {
         return `(?:${this.re(body, new Set([...seen, n.name]))})`;
       }
       case "alt":
-        return n.alts.map((seq) => seq.map((x) => this.re(x, seen)).join("")).join("|");
+        return `(?:${n.alts.map((seq) => seq.map((x) => this.re(x, seen)).join("")).join("|")})`;
       case "rep":
         return `(?:${this.re(n.node, seen)}){${n.min},${n.max ?? ""}}`;
     }
@@ -189,14 +192,19 @@ class Parser {
 
   private quant(n: Node): Node {
     const c = this.s[this.i];
-    if (c === "*") return this.i++, { k: "rep", node: n, min: 0, max: undefined };
-    if (c === "+") return this.i++, { k: "rep", node: n, min: 1, max: undefined };
-    if (c === "?") return this.i++, { k: "rep", node: n, min: 0, max: 1 };
+    if (c === "*") return (this.i++, { k: "rep", node: n, min: 0, max: undefined });
+    if (c === "+") return (this.i++, { k: "rep", node: n, min: 1, max: undefined });
+    if (c === "?") return (this.i++, { k: "rep", node: n, min: 0, max: 1 });
     const m = /^\{(\d+)(,(\d*))?\}/.exec(this.s.slice(this.i));
     if (!m) return n;
     this.i += m[0].length;
     const min = Number(m[1]);
-    return this.quant({ k: "rep", node: n, min, max: m[2] === undefined ? min : m[3] === "" ? undefined : Number(m[3]) });
+    return this.quant({
+      k: "rep",
+      node: n,
+      min,
+      max: m[2] === undefined ? min : m[3] === "" ? undefined : Number(m[3]),
+    });
   }
 
   private char(): number {
@@ -215,7 +223,16 @@ class Parser {
     if (e === "x") return hex(2);
     if (e === "u") return hex(4);
     if (e === "U") return hex(8);
-    const simple: Record<string, number> = { n: 10, r: 13, t: 9, "\\": 0x5c, '"': 0x22, "[": 0x5b, "]": 0x5d, "-": 0x2d };
+    const simple: Record<string, number> = {
+      n: 10,
+      r: 13,
+      t: 9,
+      "\\": 0x5c,
+      '"': 0x22,
+      "[": 0x5b,
+      "]": 0x5d,
+      "-": 0x2d,
+    };
     const v = simple[e as string];
     if (v === undefined) throw new Error(`bad escape \\${e}`);
     return v;

@@ -65,8 +65,15 @@ const LLAMA_CPP: SchemaCase[] = [
   { name: "simple regexp", schema: { type: "string", pattern: "^abc?d*efg+(hij)?kl$" } },
   { name: "regexp escapes", schema: { type: "string", pattern: "^\\[\\]\\{\\}\\(\\)\\|\\+\\*\\?$" } },
   { name: "regexp quote", schema: { type: "string", pattern: '^"$' } },
-  { name: "regexp with top-level alternation", schema: { type: "string", pattern: "^A|B|C|D$" }, model: false },
-  { name: "regexp", schema: { type: "string", pattern: "^(\\([0-9]{1,3}\\))?[0-9]{3}-[0-9]{4} a{3,5}nd...$" } },
+  {
+    name: "regexp with top-level alternation",
+    schema: { type: "string", pattern: "^A|B|C|D$" },
+    model: false,
+  },
+  {
+    name: "regexp",
+    schema: { type: "string", pattern: "^(\\([0-9]{1,3}\\))?[0-9]{3}-[0-9]{4} a{3,5}nd...$" },
+  },
   {
     name: "required props in original order",
     schema: {
@@ -78,12 +85,22 @@ const LLAMA_CPP: SchemaCase[] = [
     },
   },
   { name: "1 optional prop", schema: { properties: { a: str }, additionalProperties: false } },
-  { name: "N optional props", schema: { properties: { a: str, b: str, c: str }, additionalProperties: false } },
+  {
+    name: "N optional props",
+    schema: { properties: { a: str, b: str, c: str }, additionalProperties: false },
+  },
   {
     name: "required + optional props each in original order",
-    schema: { properties: { b: str, a: str, d: str, c: str }, required: ["a", "b"], additionalProperties: false },
+    schema: {
+      properties: { b: str, a: str, d: str, c: str },
+      required: ["a", "b"],
+      additionalProperties: false,
+    },
   },
-  { name: "additional props", schema: { type: "object", additionalProperties: { type: "array", items: num } } },
+  {
+    name: "additional props",
+    schema: { type: "object", additionalProperties: { type: "array", items: num } },
+  },
   { name: "additional props (true)", schema: { type: "object", additionalProperties: true }, model: false },
   { name: "additional props (implicit)", schema: { type: "object" }, model: false },
   { name: "empty w/o additional props", schema: { type: "object", additionalProperties: false } },
@@ -91,20 +108,39 @@ const LLAMA_CPP: SchemaCase[] = [
     name: "required + additional props",
     schema: { type: "object", properties: { a: num }, required: ["a"], additionalProperties: str },
   },
-  { name: "optional + additional props", schema: { type: "object", properties: { a: num }, additionalProperties: num } },
+  {
+    name: "optional + additional props",
+    schema: { type: "object", properties: { a: num }, additionalProperties: num },
+  },
   {
     name: "required + optional + additional props",
-    schema: { type: "object", properties: { and: num, also: num }, required: ["and"], additionalProperties: num },
+    schema: {
+      type: "object",
+      properties: { and: num, also: num },
+      required: ["and"],
+      additionalProperties: num,
+    },
   },
-  { name: "optional props with empty name", schema: { properties: { "": int, a: int }, additionalProperties: int } },
-  { name: "optional props with nested names", schema: { properties: { a: int, aa: int }, additionalProperties: int } },
-  { name: "optional props with common prefix", schema: { properties: { ab: int, ac: int }, additionalProperties: int } },
+  {
+    name: "optional props with empty name",
+    schema: { properties: { "": int, a: int }, additionalProperties: int },
+  },
+  {
+    name: "optional props with nested names",
+    schema: { properties: { a: int, aa: int }, additionalProperties: int },
+  },
+  {
+    name: "optional props with common prefix",
+    schema: { properties: { ab: int, ac: int }, additionalProperties: int },
+  },
   {
     name: "top-level $ref",
     draft: "07",
     schema: {
       $ref: "#/definitions/foo",
-      definitions: { foo: { type: "object", properties: { a: str }, required: ["a"], additionalProperties: false } },
+      definitions: {
+        foo: { type: "object", properties: { a: str }, required: ["a"], additionalProperties: false },
+      },
     },
   },
   {
@@ -147,14 +183,20 @@ const LLAMA_CPP: SchemaCase[] = [
   {
     name: "allOf with enum schema",
     draft: "07",
-    schema: { allOf: [{ $ref: "#/definitions/foo" }], definitions: { foo: { type: "string", enum: ["a", "b"] } } },
+    schema: {
+      allOf: [{ $ref: "#/definitions/foo" }],
+      definitions: { foo: { type: "string", enum: ["a", "b"] } },
+    },
   },
   {
     name: "allOf with multiple enum schemas",
     draft: "07",
     schema: {
       allOf: [{ $ref: "#/definitions/foo" }, { $ref: "#/definitions/bar" }],
-      definitions: { foo: { type: "string", enum: ["a", "b", "c"] }, bar: { type: "string", enum: ["b", "c", "d"] } },
+      definitions: {
+        foo: { type: "string", enum: ["a", "b", "c"] },
+        bar: { type: "string", enum: ["b", "c", "d"] },
+      },
     },
   },
   {
@@ -188,24 +230,34 @@ const LLAMA_CPP: SchemaCase[] = [
   {
     name: "literal string with escapes",
     schema: {
-      properties: { code: { const: ' \r \n " \\ ', description: "Generated code", title: "Code", type: "string" } },
+      properties: {
+        code: { const: ' \r \n " \\ ', description: "Generated code", title: "Code", type: "string" },
+      },
       required: ["code"],
       title: "DecoderResponse",
       type: "object",
     },
   },
   { name: "regexp with non-capturing group", schema: { type: "string", pattern: "^(?:foo|bar)baz$" } },
-  { name: "regexp with nested non-capturing groups", schema: { type: "string", pattern: "^(?:(?:ab)+c)?d$" } },
+  {
+    name: "regexp with nested non-capturing groups",
+    schema: { type: "string", pattern: "^(?:(?:ab)+c)?d$" },
+  },
   { name: "unanchored regexp", schema: { type: "string", pattern: "[0-9]+" }, model: false },
   { name: "regexp with unsupported shorthand", schema: { type: "string", pattern: "^[0-9]{3}\\w$" } },
-  { name: "regexp with escaped hyphen in a character class", schema: { type: "string", pattern: "^[a-z\\-]+$" } },
+  {
+    name: "regexp with escaped hyphen in a character class",
+    schema: { type: "string", pattern: "^[a-z\\-]+$" },
+  },
 ];
 
 /** What LangChain's withStructuredOutput sends for a zod schema (the reported age case, and more). */
 const LANGCHAIN: SchemaCase[] = [
   {
     name: "LangChain zod: name and age 0..120",
-    schema: toJsonSchema(z.object({ name: z.string().max(24), age: z.number().int().min(0).max(120) })) as never,
+    schema: toJsonSchema(
+      z.object({ name: z.string().max(24), age: z.number().int().min(0).max(120) }),
+    ) as never,
   },
   {
     name: "LangChain zod: formats, enum, nullable, arrays, safe integers",
@@ -245,7 +297,10 @@ const OURS: SchemaCase[] = [
             id: { type: "integer", minimum: 1, maximum: 99999 },
             address: {
               type: "object",
-              properties: { zip: { type: "string", pattern: "^[0-9]{5}$" }, country: { enum: ["FR", "DE", "US"] } },
+              properties: {
+                zip: { type: "string", pattern: "^[0-9]{5}$" },
+                country: { enum: ["FR", "DE", "US"] },
+              },
               required: ["zip", "country"],
             },
           },
@@ -262,7 +317,10 @@ const OURS: SchemaCase[] = [
       type: "array",
       items: {
         type: "object",
-        properties: { sku: { type: "string", pattern: "^[A-Z]{3}-\\d{3}$" }, qty: { type: "integer", minimum: 1, maximum: 9 } },
+        properties: {
+          sku: { type: "string", pattern: "^[A-Z]{3}-\\d{3}$" },
+          qty: { type: "integer", minimum: 1, maximum: 9 },
+        },
         required: ["sku", "qty"],
         additionalProperties: false,
       },
@@ -275,10 +333,9 @@ const OURS: SchemaCase[] = [
     schema: {
       type: "object",
       properties: Object.fromEntries(
-        ["date", "time", "date-time", "uuid", "email", "hostname", "ipv4", "ipv6", "uri", "duration"].map((f) => [
-          f,
-          { type: "string", format: f },
-        ]),
+        ["date", "time", "date-time", "uuid", "email", "hostname", "ipv4", "ipv6", "uri", "duration"].map(
+          (f) => [f, { type: "string", format: f }],
+        ),
       ),
       required: ["date", "time", "date-time", "uuid", "email", "hostname", "ipv4", "ipv6", "uri", "duration"],
     },
@@ -289,41 +346,111 @@ const OURS: SchemaCase[] = [
   { name: "number in (0, 0.5)", schema: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 0.5 } },
   { name: "number in [-2.5, 2.25]", schema: { type: "number", minimum: -2.5, maximum: 2.25 } },
   { name: "number below -1e3", schema: { type: "number", exclusiveMaximum: -1000 } },
-  { name: "integer exclusive bounds", schema: { type: "integer", exclusiveMinimum: -3, exclusiveMaximum: 3 } },
+  {
+    name: "integer exclusive bounds",
+    schema: { type: "integer", exclusiveMinimum: -3, exclusiveMaximum: 3 },
+  },
   { name: "integer int32", schema: { type: "integer", format: "int32" } },
   { name: "multipleOf 1", schema: { type: "number", multipleOf: 1, maximum: 50 } },
-  { name: "pattern with lengths", schema: { type: "string", pattern: "^[a-z]+$", minLength: 3, maxLength: 8 } },
-  { name: "pattern with classes and escapes", schema: { type: "string", pattern: "^\\d{2}[-/.]\\d{2} \\w\\s[^a-z]\\t$" } },
-  { name: "OpenAPI nullable", draft: "07", schema: { type: "object", properties: { n: { type: "integer", maximum: 5, nullable: true } }, required: ["n"] } },
+  {
+    name: "pattern with lengths",
+    schema: { type: "string", pattern: "^[a-z]+$", minLength: 3, maxLength: 8 },
+  },
+  {
+    name: "pattern with classes and escapes",
+    schema: { type: "string", pattern: "^\\d{2}[-/.]\\d{2} \\w\\s[^a-z]\\t$" },
+  },
+  {
+    name: "OpenAPI nullable",
+    draft: "07",
+    schema: {
+      type: "object",
+      properties: { n: { type: "integer", maximum: 5, nullable: true } },
+      required: ["n"],
+    },
+  },
   { name: "type list with null", schema: { type: ["string", "null"], maxLength: 4 } },
-  { name: "uniqueItems over an enum", schema: { type: "array", items: { enum: ["r", "g", "b"] }, uniqueItems: true, minItems: 2 } },
-  { name: "prefixItems then items", schema: { type: "array", prefixItems: [{ const: "v1" }, { type: "boolean" }], items: { type: "integer", maximum: 9, minimum: 0 }, maxItems: 4 } },
-  { name: "draft-07 tuple with additionalItems", draft: "07", schema: { type: "array", items: [{ type: "null" }], additionalItems: { type: "boolean" }, maxItems: 3 } },
+  {
+    name: "uniqueItems over an enum",
+    schema: { type: "array", items: { enum: ["r", "g", "b"] }, uniqueItems: true, minItems: 2 },
+  },
+  {
+    name: "prefixItems then items",
+    schema: {
+      type: "array",
+      prefixItems: [{ const: "v1" }, { type: "boolean" }],
+      items: { type: "integer", maximum: 9, minimum: 0 },
+      maxItems: 4,
+    },
+  },
+  {
+    name: "draft-07 tuple with additionalItems",
+    draft: "07",
+    schema: { type: "array", items: [{ type: "null" }], additionalItems: { type: "boolean" }, maxItems: 3 },
+  },
   {
     name: "map with min/maxProperties",
-    schema: { type: "object", additionalProperties: { type: "integer", minimum: 0, maximum: 9 }, propertyNames: { maxLength: 4 }, minProperties: 1, maxProperties: 3 },
+    schema: {
+      type: "object",
+      additionalProperties: { type: "integer", minimum: 0, maximum: 9 },
+      propertyNames: { maxLength: 4 },
+      minProperties: 1,
+      maxProperties: 3,
+    },
   },
   {
     name: "minProperties and maxProperties over declared properties",
-    schema: { type: "object", properties: { a: { type: "boolean" }, b: { type: "boolean" }, c: { type: "boolean" } }, minProperties: 1, maxProperties: 2, additionalProperties: false },
+    schema: {
+      type: "object",
+      properties: { a: { type: "boolean" }, b: { type: "boolean" }, c: { type: "boolean" } },
+      minProperties: 1,
+      maxProperties: 2,
+      additionalProperties: false,
+    },
   },
   {
     name: "dependentRequired",
-    schema: { type: "object", properties: { card: { type: "boolean" }, cvv: { type: "string", pattern: "^\\d{3}$" } }, dependentRequired: { card: ["cvv"] }, additionalProperties: false },
+    schema: {
+      type: "object",
+      properties: { card: { type: "boolean" }, cvv: { type: "string", pattern: "^\\d{3}$" } },
+      dependentRequired: { card: ["cvv"] },
+      additionalProperties: false,
+    },
   },
   {
     name: "patternProperties",
-    schema: { type: "object", patternProperties: { "^x-[a-z]{1,4}$": { type: "integer", maximum: 9, minimum: 0 } }, additionalProperties: false, maxProperties: 3 },
+    schema: {
+      type: "object",
+      patternProperties: { "^x-[a-z]{1,4}$": { type: "integer", maximum: 9, minimum: 0 } },
+      additionalProperties: false,
+      maxProperties: 3,
+    },
   },
   {
     name: "oneOf with a discriminator (Pydantic)",
     schema: {
       $defs: {
-        Cat: { type: "object", properties: { pet: { const: "cat", type: "string" }, lives: { type: "integer", minimum: 1, maximum: 9 } }, required: ["pet", "lives"] },
-        Dog: { type: "object", properties: { pet: { const: "dog", type: "string" }, good: { type: "boolean" } }, required: ["pet", "good"] },
+        Cat: {
+          type: "object",
+          properties: {
+            pet: { const: "cat", type: "string" },
+            lives: { type: "integer", minimum: 1, maximum: 9 },
+          },
+          required: ["pet", "lives"],
+        },
+        Dog: {
+          type: "object",
+          properties: { pet: { const: "dog", type: "string" }, good: { type: "boolean" } },
+          required: ["pet", "good"],
+        },
       },
       type: "object",
-      properties: { animal: { oneOf: [{ $ref: "#/$defs/Cat" }, { $ref: "#/$defs/Dog" }], discriminator: { propertyName: "pet" } } },
+      properties: {
+        animal: {
+          oneOf: [{ $ref: "#/$defs/Cat" }, { $ref: "#/$defs/Dog" }],
+          discriminator: { propertyName: "pet" },
+        },
+      },
       required: ["animal"],
     },
   },
@@ -331,7 +458,11 @@ const OURS: SchemaCase[] = [
     name: "allOf inheritance with $ref siblings",
     schema: {
       $defs: {
-        Base: { type: "object", properties: { id: { type: "integer", minimum: 0, maximum: 99 } }, required: ["id"] },
+        Base: {
+          type: "object",
+          properties: { id: { type: "integer", minimum: 0, maximum: 99 } },
+          required: ["id"],
+        },
         Tag: { enum: ["a", "b"] },
       },
       allOf: [
@@ -340,7 +471,12 @@ const OURS: SchemaCase[] = [
       ],
     },
   },
-  { name: "allOf of numbers", schema: { allOf: [{ type: "number", minimum: 0 }, { type: "integer", maximum: 20 }, { exclusiveMaximum: 15 }] } },
+  {
+    name: "allOf of numbers",
+    schema: {
+      allOf: [{ type: "number", minimum: 0 }, { type: "integer", maximum: 20 }, { exclusiveMaximum: 15 }],
+    },
+  },
   { name: "recursive $ref (linked list)", schema: { $ref: "#/$defs/node", $defs: { node } } },
   {
     name: "enum filtered by type",
@@ -354,7 +490,18 @@ const OURS: SchemaCase[] = [
       title: "T",
       description: "D",
       type: "object",
-      properties: { x: { type: "integer", default: 3, examples: [1], deprecated: true, readOnly: true, maximum: 9, minimum: 0, "x-unit": "cm" } },
+      properties: {
+        x: {
+          type: "integer",
+          default: 3,
+          examples: [1],
+          deprecated: true,
+          readOnly: true,
+          maximum: 9,
+          minimum: 0,
+          "x-unit": "cm",
+        },
+      },
       required: ["x"],
     },
   },

@@ -30,16 +30,22 @@ export function mergeAllOf(parts: Schema[], ctx: MergeContext, path: string): Sc
         if (m) next.push(m);
       }
     if (next.length > MAX_ALTERNATIVES)
-      throw new UnsupportedSchemaError(path, "allOf", `expands into more than ${MAX_ALTERNATIVES} alternatives`);
+      throw new UnsupportedSchemaError(
+        path,
+        "allOf",
+        `expands into more than ${MAX_ALTERNATIVES} alternatives`,
+      );
     combos = next;
   }
-  if (combos.length === 0) throw new UnsupportedSchemaError(path, "allOf", "no value satisfies every subschema");
+  if (combos.length === 0)
+    throw new UnsupportedSchemaError(path, "allOf", "no value satisfies every subschema");
   return combos.length === 1 ? (combos[0] as SchemaObject) : { anyOf: combos };
 }
 
 /** `s` as alternatives free of $ref, allOf, anyOf, oneOf, nullable and type lists. */
 function expand(s: Schema, ctx: MergeContext, path: string, depth: number): SchemaObject[] {
-  if (depth > MAX_DEPTH) throw new UnsupportedSchemaError(path, "allOf", "recursion through $ref cannot be merged");
+  if (depth > MAX_DEPTH)
+    throw new UnsupportedSchemaError(path, "allOf", "recursion through $ref cannot be merged");
   if (s === true) return [{}];
   if (s === false || !isSchemaObject(s)) return [];
   const { $ref, allOf, anyOf, oneOf, nullable, ...rest } = constraintsOf(s);
@@ -47,10 +53,11 @@ function expand(s: Schema, ctx: MergeContext, path: string, depth: number): Sche
   let alts: SchemaObject[] = [rest];
   const and = (others: SchemaObject[]) => {
     const out: SchemaObject[] = [];
-    for (const a of alts) for (const o of others) {
-      const m = mergeTwo(a, o, path);
-      if (m) out.push(m);
-    }
+    for (const a of alts)
+      for (const o of others) {
+        const m = mergeTwo(a, o, path);
+        if (m) out.push(m);
+      }
     alts = out;
   };
   if (Array.isArray(rest.type)) {
@@ -66,13 +73,23 @@ function expand(s: Schema, ctx: MergeContext, path: string, depth: number): Sche
   }
   if (nullable === true) alts.push({ type: "null" });
   if (alts.length > MAX_ALTERNATIVES)
-    throw new UnsupportedSchemaError(path, "allOf", `expands into more than ${MAX_ALTERNATIVES} alternatives`);
+    throw new UnsupportedSchemaError(
+      path,
+      "allOf",
+      `expands into more than ${MAX_ALTERNATIVES} alternatives`,
+    );
   return alts;
 }
 
 const LOWER = new Set(["minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties"]);
 const UPPER = new Set(["maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties"]);
-const SUBSCHEMA = new Set(["items", "additionalItems", "unevaluatedItems", "unevaluatedProperties", "propertyNames"]);
+const SUBSCHEMA = new Set([
+  "items",
+  "additionalItems",
+  "unevaluatedItems",
+  "unevaluatedProperties",
+  "propertyNames",
+]);
 
 /** The intersection of two expanded schemas; null when no value can satisfy both. */
 export function mergeTwo(a: SchemaObject, b: SchemaObject, path: string): SchemaObject | null {
@@ -92,7 +109,8 @@ export function mergeTwo(a: SchemaObject, b: SchemaObject, path: string): Schema
       for (const [p, s] of Object.entries(v as Record<string, Schema>))
         merged[p] = merged[p] === undefined ? s : { allOf: [merged[p] as Schema, s] };
       out.properties = merged;
-    } else if (k === "required" && Array.isArray(u) && Array.isArray(v)) out.required = [...new Set([...u, ...v])];
+    } else if (k === "required" && Array.isArray(u) && Array.isArray(v))
+      out.required = [...new Set([...u, ...v])];
     else if (k === "additionalProperties" || SUBSCHEMA.has(k)) {
       out[k] = u === false || v === false ? false : u === true ? v : v === true ? u : { allOf: [u, v] };
     } else if (LOWER.has(k) && typeof u === "number" && typeof v === "number") out[k] = Math.max(u, v);

@@ -8,6 +8,7 @@
 import { InvalidSchemaError, UnsupportedSchemaError } from "../errors.ts";
 import type { Converter } from "./converter-types.ts";
 import { child, count, isSchemaObject, type Schema, type SchemaObject } from "./keywords.ts";
+import { satisfies } from "./literal-check.ts";
 import { jsonLiteral } from "./primitives.ts";
 
 const MAX_UNIQUE_VALUES = 16;
@@ -20,7 +21,8 @@ export function arrayBody(cv: Converter, s: SchemaObject, path: string, hint: st
   let rest: Schema | undefined;
   let prefixKey = "prefixItems";
   if (s.prefixItems !== undefined) {
-    if (!Array.isArray(s.prefixItems)) throw new InvalidSchemaError(path, "prefixItems must be an array of schemas");
+    if (!Array.isArray(s.prefixItems))
+      throw new InvalidSchemaError(path, "prefixItems must be an array of schemas");
     prefix = s.prefixItems as Schema[];
     rest = s.items as Schema | undefined;
   } else if (Array.isArray(s.items)) {
@@ -38,24 +40,39 @@ export function arrayBody(cv: Converter, s: SchemaObject, path: string, hint: st
   let max = count(s, "maxItems", path);
   if (rest === undefined) max = Math.min(max ?? k, k);
   if (max !== undefined && min > max) {
-    if (s.minItems !== undefined) throw new UnsupportedSchemaError(path, "minItems", "cannot be met with the items allowed");
+    if (s.minItems !== undefined)
+      throw new UnsupportedSchemaError(path, "minItems", "cannot be met with the items allowed");
     min = max;
   }
   if (max === 0) return '"[" space "]"';
   let restName: string | undefined;
   const restRule = () =>
-    (restName ??= cv.visit(rest as Schema, child(path, prefixKey === "items" ? "additionalItems" : "items"), `${hint}-item`));
+    (restName ??= cv.visit(
+      rest as Schema,
+      child(path, prefixKey === "items" ? "additionalItems" : "items"),
+      `${hint}-item`,
+    ));
   if (s.uniqueItems === true && (max === undefined || max > 1)) {
     const values = k === 0 ? finiteValues(cv, rest as Schema, path) : undefined;
-    if (!values) throw new UnsupportedSchemaError(path, "uniqueItems", `is enforced only for items from a finite set of at most ${MAX_UNIQUE_VALUES} values, or with maxItems 1`);
-    return uniqueBody(cv, values, min, max, hint);
+    if (!values)
+      throw new UnsupportedSchemaError(
+        path,
+        "uniqueItems",
+        `is enforced only for items from a finite set of at most ${MAX_UNIQUE_VALUES} values, or with maxItems 1`,
+      );
+    return uniqueBody(cv, values, min, max, hint, path);
   }
   const items = prefix.map((p, i) => cv.visit(p, child(path, prefixKey, i), `${hint}-${i}`));
   const at = (i: number) => (i < k ? (items[i] as string) : restRule());
   // Items 0..min-1 are required; after those, each next one is optional and nested in the previous.
   const tail = (i: number): string => {
     if (max !== undefined && i >= max) return "";
-    if (i >= k) return b.repeat(`("," space ${restRule()})`, Math.max(0, min - i), max === undefined ? undefined : max - i);
+    if (i >= k)
+      return b.repeat(
+        `("," space ${restRule()})`,
+        Math.max(0, min - i),
+        max === undefined ? undefined : max - i,
+      );
     const next = tail(i + 1);
     const item = `"," space ${at(i)}${next ? ` ${next}` : ""}`;
     return i < min ? item : `(${item})?`;
@@ -73,15 +90,24 @@ function finiteValues(cv: Converter, s: Schema, path: string): unknown[] | undef
   else if (Array.isArray(s.enum)) values = s.enum;
   else if (s.type === "boolean") values = [false, true];
   else if (s.type === "null") values = [null];
-  return values && values.length <= MAX_UNIQUE_VALUES ? values : undefined;
+  const ok = values?.filter((v) => satisfies(v, s as SchemaObject));
+  return ok && ok.length > 0 && ok.length <= MAX_UNIQUE_VALUES ? ok : undefined;
 }
 
 /** Arrays of distinct `values` (in their order), between min and max of them. */
-function uniqueBody(cv: Converter, values: unknown[], min: number, max: number | undefined, hint: string): string {
+function uniqueBody(
+  cv: Converter,
+  values: unknown[],
+  min: number,
+  max: number | undefined,
+  hint: string,
+  path: string,
+): string {
   const { b } = cv;
   const n = values.length;
   const top = Math.min(max ?? n, n);
-  if (min > top) throw new UnsupportedSchemaError("#", "uniqueItems", "allows fewer distinct items than minItems");
+  if (min > top)
+    throw new UnsupportedSchemaError(path, "uniqueItems", "allows fewer distinct items than minItems");
   const lit = values.map(jsonLiteral);
   // after(i, c): the rest once c values are chosen and the next may be values[i..].
   const memo = new Map<string, string>();
@@ -90,9 +116,14 @@ function uniqueBody(cv: Converter, values: unknown[], min: number, max: number |
     const known = memo.get(key);
     if (known !== undefined) return known;
     const alts: string[] = [];
-    if (c < top) for (let j = i; j < n; j++) if (n - j >= min - c) alts.push(`"," space ${lit[j]} ${after(j + 1, c + 1)}`.trim());
+    if (c < top)
+      for (let j = i; j < n; j++)
+        if (n - j >= min - c) alts.push(`"," space ${lit[j]} ${after(j + 1, c + 1)}`.trim());
     const optional = c >= min;
-    const body = alts.length === 0 ? "" : b.rule(`${hint}-unique-${i}-${c}`, optional ? `(${alts.join(" | ")})?` : alts.join(" | "));
+    const body =
+      alts.length === 0
+        ? ""
+        : b.rule(`${hint}-unique-${i}-${c}`, optional ? `(${alts.join(" | ")})?` : alts.join(" | "));
     memo.set(key, body);
     return body;
   };

@@ -81,7 +81,10 @@ export class GrammarBuilder {
     }
     const block = this.rule(`${safeHint(item)}-block`, `${item}{${BLOCK}}`);
     const exact = (n: number) =>
-      [this.repeat(block, Math.floor(n / BLOCK), Math.floor(n / BLOCK)), this.repeat(item, n % BLOCK, n % BLOCK)]
+      [
+        this.repeat(block, Math.floor(n / BLOCK), Math.floor(n / BLOCK)),
+        this.repeat(item, n % BLOCK, n % BLOCK),
+      ]
         .filter(Boolean)
         .join(" ");
     const head = min > 0 ? exact(min) : "";

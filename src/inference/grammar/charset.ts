@@ -56,6 +56,8 @@ export function single(cp: number): CharSet {
   return [[cp, cp]];
 }
 
+/** Every code point (a pattern's implicit text before a missing ^ or after a missing $). */
+export const ANY: CharSet = [[0, MAX]];
 /** `\d` */
 export const DIGIT: CharSet = [[0x30, 0x39]];
 /** `\w` */
@@ -79,7 +81,13 @@ export const SPACE: CharSet = charSet([
   [0xfeff, 0xfeff],
 ]);
 /** `.`: anything but a line terminator. */
-export const DOT: CharSet = complement(charSet([[0x0a, 0x0a], [0x0d, 0x0d], [0x2028, 0x2029]]));
+export const DOT: CharSet = complement(
+  charSet([
+    [0x0a, 0x0a],
+    [0x0d, 0x0d],
+    [0x2028, 0x2029],
+  ]),
+);
 
 /** What a JSON string cannot hold unescaped, plus surrogates (never valid in UTF-8 text). */
 const NEEDS_ESCAPE: CharSet = charSet([
@@ -99,12 +107,12 @@ const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   0x5c: "\\",
 };
 
-/** A GBNF class for `s` (negated when that is shorter). */
+/** A GBNF class for `s` (negated when that is shorter; then also excluding what no UTF-8 text decodes to). */
 function gbnfClass(s: CharSet): string {
   const body = (rs: CharSet) =>
     rs.map(([a, b]) => (a === b ? classChar(a) : `${classChar(a)}-${classChar(b)}`)).join("");
   const inv = complement(s);
-  return inv.length < s.length ? `[^${body(inv)}]` : `[${body(s)}]`;
+  return inv.length < s.length ? `[^${body(inv)}\\U00110000-\\UFFFFFFFF]` : `[${body(s)}]`;
 }
 
 /** A GBNF expression matching one character of `s` as it appears inside a JSON string; null if `s` is empty. */

@@ -8,7 +8,14 @@ import { arrayBody } from "./array.ts";
 import type { GrammarBuilder } from "./builder.ts";
 import type { Converter } from "./converter-types.ts";
 import { isKnownStringFormat } from "./formats.ts";
-import { checkKeywords, child, constraintsOf, isSchemaObject, type Schema, type SchemaObject } from "./keywords.ts";
+import {
+  checkKeywords,
+  child,
+  constraintsOf,
+  isSchemaObject,
+  type Schema,
+  type SchemaObject,
+} from "./keywords.ts";
 import { satisfies } from "./literal-check.ts";
 import { numericBody } from "./numeric.ts";
 import { objectBody } from "./object.ts";
@@ -21,8 +28,25 @@ const TYPES = new Set(["object", "array", "string", "integer", "number", "boolea
 
 /** Keywords that imply a type when a schema has no `type`. */
 const IMPLIED: readonly [string, readonly string[]][] = [
-  ["object", ["properties", "required", "additionalProperties", "patternProperties", "propertyNames", "minProperties", "maxProperties", "dependentRequired", "dependencies", "unevaluatedProperties"]],
-  ["array", ["items", "prefixItems", "additionalItems", "unevaluatedItems", "minItems", "maxItems", "uniqueItems"]],
+  [
+    "object",
+    [
+      "properties",
+      "required",
+      "additionalProperties",
+      "patternProperties",
+      "propertyNames",
+      "minProperties",
+      "maxProperties",
+      "dependentRequired",
+      "dependencies",
+      "unevaluatedProperties",
+    ],
+  ],
+  [
+    "array",
+    ["items", "prefixItems", "additionalItems", "unevaluatedItems", "minItems", "maxItems", "uniqueItems"],
+  ],
   ["string", ["minLength", "maxLength", "pattern", "contentEncoding"]],
   ["number", ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]],
 ];
@@ -64,13 +88,15 @@ class SchemaConverter implements Converter {
       return this.body({ allOf: [{ $ref }, rest] }, path, hint);
     }
     if (c.allOf !== undefined) {
-      if (!Array.isArray(c.allOf) || c.allOf.length === 0) throw new InvalidSchemaError(path, "allOf must be a non-empty array");
+      if (!Array.isArray(c.allOf) || c.allOf.length === 0)
+        throw new InvalidSchemaError(path, "allOf must be a non-empty array");
       return this.body(this.merge(c, path), path, hint);
     }
     for (const k of ["anyOf", "oneOf"] as const) {
       const alts = c[k];
       if (alts === undefined) continue;
-      if (!Array.isArray(alts) || alts.length === 0) throw new InvalidSchemaError(path, `${k} must be a non-empty array`);
+      if (!Array.isArray(alts) || alts.length === 0)
+        throw new InvalidSchemaError(path, `${k} must be a non-empty array`);
       if (k === "oneOf") checkOneOf(alts as Schema[], (r, p) => this.resolve(r, p), path);
       if (keys.length > 1) return this.body(this.merge(c, path), path, hint);
       return union(alts.map((a, i) => this.visit(a as Schema, child(path, k, i), `${hint}-${i}`)));
@@ -90,7 +116,8 @@ class SchemaConverter implements Converter {
     if (type === undefined) {
       const implied = impliedTypes(c);
       if (implied.length === 0) return this.b.prim("value");
-      if (implied.length > 1) return union(implied.map((t) => this.visit({ ...c, type: t }, path, `${hint}-${t}`)));
+      if (implied.length > 1)
+        return union(implied.map((t) => this.visit({ ...c, type: t }, path, `${hint}-${t}`)));
       return this.body({ ...c, type: implied[0] }, path, hint);
     }
     switch (type) {
@@ -110,7 +137,14 @@ class SchemaConverter implements Converter {
 
   /** `c`'s allOf, $ref, anyOf/oneOf and siblings intersected into one schema. */
   private merge(c: SchemaObject, path: string): Schema {
-    return mergeAllOf([c], { resolve: (r, p) => this.resolve(r, p), checkOneOf: (a, p) => checkOneOf(a, (r, q) => this.resolve(r, q), p) }, path);
+    return mergeAllOf(
+      [c],
+      {
+        resolve: (r, p) => this.resolve(r, p),
+        checkOneOf: (a, p) => checkOneOf(a, (r, q) => this.resolve(r, q), p),
+      },
+      path,
+    );
   }
 
   private ref(ref: unknown, path: string): string {
@@ -130,7 +164,12 @@ class SchemaConverter implements Converter {
     else if (Array.isArray(c.enum) && c.enum.length > 0) values = c.enum;
     else throw new InvalidSchemaError(path, "enum must be a non-empty array");
     const ok = values.filter((v) => satisfies(v, c));
-    if (ok.length === 0) throw new UnsupportedSchemaError(path, "const" in c ? "const" : "enum", "has no value the schema's other keywords allow");
+    if (ok.length === 0)
+      throw new UnsupportedSchemaError(
+        path,
+        "const" in c ? "const" : "enum",
+        "has no value the schema's other keywords allow",
+      );
     return [...new Set(ok.map(jsonLiteral))].join(" | ");
   }
 }
@@ -138,7 +177,8 @@ class SchemaConverter implements Converter {
 /** Types a schema without `type` constrains, judged by its keywords (`format` counts for strings). */
 function impliedTypes(c: SchemaObject): string[] {
   const out = IMPLIED.filter(([, ks]) => ks.some((k) => k in c)).map(([t]) => t);
-  if (typeof c.format === "string" && !out.includes("string") && isKnownStringFormat(c.format)) out.push("string");
+  if (typeof c.format === "string" && !out.includes("string") && isKnownStringFormat(c.format))
+    out.push("string");
   if (c.format !== undefined && out.length === 0) out.push("string");
   return out;
 }

@@ -7,6 +7,7 @@ import { anyJsonGrammar } from "./primitives.ts";
 export function formatToGrammar(format: unknown): string | undefined {
   if (format === undefined || format === null || format === "") return undefined;
   if (format === "json") return anyJsonGrammar();
-  if (typeof format === "object" && !Array.isArray(format)) return schemaToGbnf(format as Record<string, unknown>);
+  if (typeof format === "object" && !Array.isArray(format))
+    return schemaToGbnf(format as Record<string, unknown>);
   throw new InvalidFormatError(format);
 }

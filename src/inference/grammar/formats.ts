@@ -26,8 +26,8 @@ const time = (b: GrammarBuilder) =>
     "time",
     '([01] [0-9] | "2" [0-3]) ":" [0-5] [0-9] ":" [0-5] [0-9] ("." [0-9]{1,6})? ("Z" | [+-] ([01] [0-9] | "2" [0-3]) ":" [0-5] [0-9])',
   );
-const label = (b: GrammarBuilder) => b.rule("dns-label", "[a-zA-Z0-9]{1,20} (\"-\" [a-zA-Z0-9]{1,20})?");
-const hostname = (b: GrammarBuilder) => b.rule("hostname", `${label(b)} ("." ${label(b)}){0,3}`);
+const label = (b: GrammarBuilder) => b.rule("dns-label", '[a-zA-Z0-9]{1,12} ("-" [a-zA-Z0-9]{1,12})?');
+const hostname = (b: GrammarBuilder) => b.rule("hostname", `${label(b)} ("." ${label(b)}){0,2}`);
 const n4 = "[0-9]{1,4}";
 const durTime = `(${n4} "H" (${n4} "M")? (${n4} "S")? | ${n4} "M" (${n4} "S")? | ${n4} "S")`;
 const durDate = `(${n4} "Y" (${n4} "M")? (${n4} "D")? | ${n4} "M" (${n4} "D")? | ${n4} "D")`;
@@ -39,18 +39,26 @@ const FORMATS: Readonly<Record<string, Format>> = {
   date: { body: date, min: 10, max: 10 },
   time: { body: time, min: 9, max: 21 },
   "date-time": { body: (b) => b.rule("date-time", `${date(b)} "T" ${time(b)}`), min: 20, max: 32 },
-  duration: { body: () => `"P" (${durDate} ("T" ${durTime})? | "T" ${durTime} | ${n4} "W")`, min: 3, max: 32 },
-  uuid: { body: () => `${HEX}{8} "-" ${HEX}{4} "-" ${HEX}{4} "-" ${HEX}{4} "-" ${HEX}{12}`, min: 36, max: 36 },
+  duration: {
+    body: () => `"P" (${durDate} ("T" ${durTime})? | "T" ${durTime} | ${n4} "W")`,
+    min: 3,
+    max: 32,
+  },
+  uuid: {
+    body: () => `${HEX}{8} "-" ${HEX}{4} "-" ${HEX}{4} "-" ${HEX}{4} "-" ${HEX}{12}`,
+    min: 36,
+    max: 36,
+  },
   email: {
     body: (b) =>
       b.rule(
         "email",
-        `[a-zA-Z0-9_+-]{1,32} ("." [a-zA-Z0-9_+-]{1,32}){0,2} "@" (${label(b)} "."){1,3} [a-zA-Z]{2,12}`,
+        `[a-zA-Z0-9_+-]{1,16} ("." [a-zA-Z0-9_+-]{1,16})? "@" (${label(b)} "."){1,2} [a-zA-Z]{2,8}`,
       ),
     min: 6,
-    max: 238,
+    max: 94,
   },
-  hostname: { body: hostname, min: 1, max: 167 },
+  hostname: { body: hostname, min: 1, max: 77 },
   ipv4: { body: () => `${octet} "." ${octet} "." ${octet} "." ${octet}`, min: 7, max: 15 },
   ipv6: { body: () => `${HEX}{1,4} (":" ${HEX}{1,4}){7}`, min: 15, max: 39 },
   uri: { body: (b) => uri(b), min: 5, max: undefined },
@@ -65,7 +73,7 @@ const FORMATS: Readonly<Record<string, Format>> = {
 function uri(b: GrammarBuilder): string {
   return b.rule(
     "uri",
-    `[a-zA-Z] [a-zA-Z0-9+.-]{0,9} "://" ${hostname(b)} (":" [0-9]{1,5})? ("/" ${uriChar}{0,20}){0,5} ("?" [a-zA-Z0-9._~!$&'()*+,;=:@/?-]{0,40})?`,
+    `[a-zA-Z] [a-zA-Z0-9+.-]{0,7} "://" ${hostname(b)} (":" [0-9]{1,5})? ("/" ${uriChar}{0,16}){0,4} ("?" [a-zA-Z0-9._~!$&'()*+,;=:@/?-]{0,32})?`,
   );
 }
 

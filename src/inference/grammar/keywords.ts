@@ -109,7 +109,7 @@ export function isSchemaObject(v: unknown): v is SchemaObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** A non-negative integer keyword (minLength, maxItems, …), or `def` when absent. */
+/** A non-negative integer keyword (minLength, maxItems, …), or undefined when absent. */
 export function count(s: SchemaObject, key: string, path: string): number | undefined {
   const v = s[key];
   if (v === undefined) return undefined;
@@ -122,7 +122,8 @@ export function count(s: SchemaObject, key: string, path: string): number | unde
 export function num(s: SchemaObject, key: string, path: string): number | undefined {
   const v = s[key];
   if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidSchemaError(path, `${key} must be a number`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new InvalidSchemaError(path, `${key} must be a number`);
   return v;
 }
 

@@ -32,13 +32,26 @@ export function decimal(x: number): Dec {
 }
 
 const cmp = (a: Dec, b: Dec) =>
-  a.int !== b.int ? (a.int < b.int ? -1 : 1) : a.frac === b.frac ? 0 : a.frac.padEnd(MAX_FRAC * 2, "0") < b.frac.padEnd(MAX_FRAC * 2, "0") ? -1 : 1;
+  a.int !== b.int
+    ? a.int < b.int
+      ? -1
+      : 1
+    : a.frac === b.frac
+      ? 0
+      : a.frac.padEnd(MAX_FRAC * 2, "0") < b.frac.padEnd(MAX_FRAC * 2, "0")
+        ? -1
+        : 1;
 
 const digitAt = (s: string, i: number) => Number(s[i] ?? "0");
 const zerosFrom = (s: string, i: number) => /^0*$/.test(s.slice(i));
 
 /** Fractional digit strings d (1..MAX_FRAC digits) with lo ≤ 0.d ≤ hi (strict where asked); null = none. */
-function fractionDigits(lo: string | null, loStrict: boolean, hi: string | null, hiStrict: boolean): string | null {
+function fractionDigits(
+  lo: string | null,
+  loStrict: boolean,
+  hi: string | null,
+  hiStrict: boolean,
+): string | null {
   const f = (i: number, tLo: boolean, tHi: boolean): string | null => {
     const anyDigits = (n: number) => (n === 0 ? "" : ` [0-9]{0,${n}}`);
     const canEnd =
@@ -74,7 +87,12 @@ function fractionDigits(lo: string | null, loStrict: boolean, hi: string | null,
  * What may follow integer part I: nothing or "." digits, such that I.d is within [I + 0.lo, I + 0.hi]
  * (null = that side unbounded inside this integer). Null when nothing fits.
  */
-function afterInteger(lo: string | null, loStrict: boolean, hi: string | null, hiStrict: boolean): string | null {
+function afterInteger(
+  lo: string | null,
+  loStrict: boolean,
+  hi: string | null,
+  hiStrict: boolean,
+): string | null {
   if (lo === "" && !loStrict) lo = null;
   const bare = (lo === null || (lo === "" && !loStrict)) && (hi === null || hi !== "" || !hiStrict);
   const digits = fractionDigits(lo, loStrict, hi, hiStrict);
@@ -97,7 +115,8 @@ function magnitudes(a: Dec, aStrict: boolean, b: Dec | undefined, bStrict: boole
     at(a.int, afterInteger(a.frac, aStrict, null, false));
     const from = a.int + 1n;
     const to = b ? b.int - 1n : undefined;
-    if (to === undefined || from <= to) pieces.push(`(${naturalRange(from, to)}) ("." [0-9]{1,${MAX_FRAC}})?`);
+    if (to === undefined || from <= to)
+      pieces.push(`(${naturalRange(from, to)}) ("." [0-9]{1,${MAX_FRAC}})?`);
     if (b) at(b.int, afterInteger(null, false, b.frac, bStrict));
   }
   return pieces.length === 0 ? null : pieces.join(" | ");
@@ -109,7 +128,12 @@ export function numberRange(lo?: Bound, hi?: Bound): string {
   const alts: string[] = [];
   if (hi === undefined || hi.x > 0 || (hi.x === 0 && !hi.strict)) {
     const a = lo === undefined || lo.x < 0 ? zero : decimal(lo.x);
-    const pos = magnitudes(a, lo !== undefined && lo.x >= 0 && lo.strict, hi && decimal(hi.x), hi?.strict ?? false);
+    const pos = magnitudes(
+      a,
+      lo !== undefined && lo.x >= 0 && lo.strict,
+      hi && decimal(hi.x),
+      hi?.strict ?? false,
+    );
     if (pos !== null) alts.push(pos);
   }
   if (lo === undefined || lo.x < 0) {

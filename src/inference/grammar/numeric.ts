@@ -17,12 +17,21 @@ const NUMERIC_FORMATS: Readonly<Record<string, [number, number] | null>> = {
 };
 
 /** The rule body (or name) for an integer or number schema `s` at `path`. */
-export function numericBody(cv: Converter, s: SchemaObject, path: string, type: "integer" | "number"): string {
+export function numericBody(
+  cv: Converter,
+  s: SchemaObject,
+  path: string,
+  type: "integer" | "number",
+): string {
   let lo = bound(s, "minimum", "exclusiveMinimum", path, Math.max);
   let hi = bound(s, "maximum", "exclusiveMaximum", path, Math.min);
   if (s.format !== undefined) {
     if (typeof s.format !== "string" || !(s.format in NUMERIC_FORMATS))
-      throw new UnsupportedSchemaError(path, "format", `${JSON.stringify(s.format)} is not a numeric format structured outputs support`);
+      throw new UnsupportedSchemaError(
+        path,
+        "format",
+        `${JSON.stringify(s.format)} is not a numeric format structured outputs support`,
+      );
     const range = NUMERIC_FORMATS[s.format];
     if (range) {
       if (!lo || lo.x < range[0]) lo = { x: range[0], strict: false };
@@ -30,7 +39,8 @@ export function numericBody(cv: Converter, s: SchemaObject, path: string, type: 
     }
   }
   const multipleOf = num(s, "multipleOf", path);
-  if (multipleOf !== undefined && multipleOf <= 0) throw new InvalidSchemaError(path, "multipleOf must be greater than 0");
+  if (multipleOf !== undefined && multipleOf <= 0)
+    throw new InvalidSchemaError(path, "multipleOf must be greater than 0");
   if (multipleOf !== undefined && multipleOf !== 1)
     throw new UnsupportedSchemaError(path, "multipleOf", "is supported only as 1 (whole numbers)");
   const integral = type === "integer" || multipleOf === 1;

@@ -5,9 +5,9 @@
  * written characters (a trie over the names).
  */
 import type { GrammarBuilder } from "./builder.ts";
-import { classChar, literal } from "./primitives.ts";
+import { classChar, literal, NOT_TEXT } from "./primitives.ts";
 
-const EXCLUDED = '"\\\\\\x7F\\x00-\\x1F';
+const EXCLUDED = `"\\\\\\x7F\\x00-\\x1F${NOT_TEXT}`;
 
 interface Node {
   end: boolean;
@@ -21,7 +21,12 @@ export interface KeyLength {
 }
 
 /** A rule for a quoted key that is none of `names` and has a length within `len`. */
-export function extraKeyRule(b: GrammarBuilder, names: string[], hint: string, len: KeyLength = { min: 0, max: undefined }): string {
+export function extraKeyRule(
+  b: GrammarBuilder,
+  names: string[],
+  hint: string,
+  len: KeyLength = { min: 0, max: undefined },
+): string {
   const keyChar = b.rule("key-char", `[^${EXCLUDED}]`);
   const root: Node = { end: false, next: new Map() };
   for (const n of names) {
@@ -44,7 +49,11 @@ export function extraKeyRule(b: GrammarBuilder, names: string[], hint: string, l
         if (sub !== null) alts.push(`${literal(String.fromCodePoint(c))} ${sub}`.trim());
       }
       const others = [...node.next.keys()].map(classChar).join("");
-      const more = b.repeat(keyChar, Math.max(0, len.min - d - 1), len.max === undefined ? undefined : len.max - d - 1);
+      const more = b.repeat(
+        keyChar,
+        Math.max(0, len.min - d - 1),
+        len.max === undefined ? undefined : len.max - d - 1,
+      );
       alts.push(`[^${EXCLUDED}${others}] ${more}`.trim());
     }
     const empty = !node.end && d >= len.min;

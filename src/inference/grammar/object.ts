@@ -23,7 +23,11 @@ export function objectBody(cv: Converter, s: SchemaObject, path: string, hint: s
   for (const name of Object.keys(props))
     for (const [p] of patterns)
       if (safeTest(p, name))
-        throw new UnsupportedSchemaError(path, "patternProperties", `${JSON.stringify(p)} also matches declared property ${JSON.stringify(name)}`);
+        throw new UnsupportedSchemaError(
+          path,
+          "patternProperties",
+          `${JSON.stringify(p)} also matches declared property ${JSON.stringify(name)}`,
+        );
   const required = new Set(stringList(s, "required", path));
   for (const [k, deps] of Object.entries(dependents(s, path)))
     if (Object.hasOwn(props, k)) for (const d of deps) required.add(d);
@@ -31,13 +35,21 @@ export function objectBody(cv: Converter, s: SchemaObject, path: string, hint: s
     if (!Object.hasOwn(props, r)) {
       const schema = patterns.find(([p]) => safeTest(p, r))?.[1] ?? additional;
       if (schema === undefined)
-        throw new UnsupportedSchemaError(path, "required", `names ${JSON.stringify(r)}, which no property may be`);
+        throw new UnsupportedSchemaError(
+          path,
+          "required",
+          `names ${JSON.stringify(r)}, which no property may be`,
+        );
       props[r] = schema;
     }
   for (const [name, ps] of Object.entries(props)) {
     if (ps === false || (s.propertyNames !== undefined && !satisfies(name, s.propertyNames as Schema))) {
       if (required.has(name))
-        throw new UnsupportedSchemaError(path, "required", `names ${JSON.stringify(name)}, which cannot be present`);
+        throw new UnsupportedSchemaError(
+          path,
+          "required",
+          `names ${JSON.stringify(name)}, which cannot be present`,
+        );
       delete props[name];
     }
   }
@@ -50,15 +62,18 @@ export function objectBody(cv: Converter, s: SchemaObject, path: string, hint: s
   const minP = count(s, "minProperties", path) ?? 0;
   while (req.length < minP && opt.length > 0) req.push(opt.shift() as string);
   if (req.length < minP) {
-    if (!hasExtras) throw new UnsupportedSchemaError(path, "minProperties", "exceeds the properties the object may have");
+    if (!hasExtras)
+      throw new UnsupportedSchemaError(path, "minProperties", "exceeds the properties the object may have");
     xmin = minP - req.length;
   }
   const maxP = count(s, "maxProperties", path);
   if (maxP !== undefined) {
-    if (req.length > maxP) throw new UnsupportedSchemaError(path, "maxProperties", "is less than the required properties");
+    if (req.length > maxP)
+      throw new UnsupportedSchemaError(path, "maxProperties", "is less than the required properties");
     opt = opt.slice(0, maxP - req.length);
     xmax = Math.min(xmax ?? Infinity, maxP - req.length - opt.length);
-    if (xmax < xmin) throw new UnsupportedSchemaError(path, "maxProperties", "cannot be met together with minProperties");
+    if (xmax < xmin)
+      throw new UnsupportedSchemaError(path, "maxProperties", "cannot be met together with minProperties");
   }
   const kv = (n: string) =>
     `${literal(JSON.stringify(n))} ${COLON} ${cv.visit(props[n] as Schema, child(path, "properties", n), `${hint}-${n}`)}`;
@@ -66,7 +81,11 @@ export function objectBody(cv: Converter, s: SchemaObject, path: string, hint: s
   if (xmax !== 0 && hasExtras) {
     const keyLen = lengthOnly(s.propertyNames, child(path, "propertyNames"));
     if (s.propertyNames !== undefined && (patterns.length > 0 || (names.length > 0 && !keyLen)))
-      throw new UnsupportedSchemaError(path, "propertyNames", "beyond minLength/maxLength, together with declared properties and additional ones, cannot be enforced");
+      throw new UnsupportedSchemaError(
+        path,
+        "propertyNames",
+        "beyond minLength/maxLength, together with declared properties and additional ones, cannot be enforced",
+      );
     const alts = patterns.map(([p, ps], i) => {
       const key = patternRule(b, p, `${hint}-pattern-${i}-key`, child(path, "patternProperties", p));
       return `${key} ${COLON} ${cv.visit(ps, child(path, "patternProperties", p), `${hint}-pattern-${i}`)}`;
@@ -74,9 +93,20 @@ export function objectBody(cv: Converter, s: SchemaObject, path: string, hint: s
     if (patterns.length === 0 && additional !== undefined) {
       const key =
         s.propertyNames !== undefined && !keyLen
-          ? cv.visit({ type: "string", ...(s.propertyNames as SchemaObject) }, child(path, "propertyNames"), `${hint}-key`)
-          : extraKeyRule(b, [...names, ...Object.keys(dependents(s, path))], `${hint}-additional-key`, keyLen);
-      alts.push(`${key} ${COLON} ${additional === true ? b.prim("value") : cv.visit(additional, child(path, "additionalProperties"), `${hint}-additional`)}`);
+          ? cv.visit(
+              { type: "string", ...(s.propertyNames as SchemaObject) },
+              child(path, "propertyNames"),
+              `${hint}-key`,
+            )
+          : extraKeyRule(
+              b,
+              [...names, ...Object.keys(dependents(s, path))],
+              `${hint}-additional-key`,
+              keyLen,
+            );
+      alts.push(
+        `${key} ${COLON} ${additional === true ? b.prim("value") : cv.visit(additional, child(path, "additionalProperties"), `${hint}-additional`)}`,
+      );
     }
     extra = b.rule(`${hint}-additional-kv`, alts.join(" | "));
   }
@@ -94,10 +124,20 @@ export function objectBody(cv: Converter, s: SchemaObject, path: string, hint: s
   for (let i = optKvs.length - 1; i >= 0; i--) {
     rest[i] = tail;
     if (i > 0)
-      tail = tail ? b.rule(`${hint}-${opt[i]}-rest`, `("," space ${optKvs[i]})? ${tail}`) : `("," space ${optKvs[i]})?`;
+      tail = tail
+        ? b.rule(`${hint}-${opt[i]}-rest`, `("," space ${optKvs[i]})? ${tail}`)
+        : `("," space ${optKvs[i]})?`;
   }
   const starts = optKvs.map((o, i) => [o, rest[i]].filter(Boolean).join(" "));
-  if (extra !== undefined) starts.push([extra, b.repeat(`("," space ${extra})`, Math.max(0, xmin - 1), xmax === undefined ? undefined : xmax - 1)].filter(Boolean).join(" "));
+  if (extra !== undefined)
+    starts.push(
+      [
+        extra,
+        b.repeat(`("," space ${extra})`, Math.max(0, xmin - 1), xmax === undefined ? undefined : xmax - 1),
+      ]
+        .filter(Boolean)
+        .join(" "),
+    );
   if (starts.length === 0) return '"{" space "}"';
   return `"{" space (${group(starts)} space)${xmin > 0 ? "" : "?"} "}"`;
 }
@@ -110,7 +150,8 @@ function propsOf(s: SchemaObject, path: string): Record<string, Schema> | undefi
 
 function patternsOf(s: SchemaObject, path: string): [string, Schema][] {
   if (s.patternProperties === undefined) return [];
-  if (!isSchemaObject(s.patternProperties)) throw new InvalidSchemaError(path, "patternProperties must be an object");
+  if (!isSchemaObject(s.patternProperties))
+    throw new InvalidSchemaError(path, "patternProperties must be an object");
   return Object.entries(s.patternProperties as Record<string, Schema>);
 }
 
@@ -124,7 +165,11 @@ function extrasSchema(
   const a = s.additionalProperties;
   const u = s.unevaluatedProperties;
   if (u !== undefined && typeof u !== "boolean" && a === undefined)
-    throw new UnsupportedSchemaError(path, "unevaluatedProperties", "with a schema is not supported; use additionalProperties");
+    throw new UnsupportedSchemaError(
+      path,
+      "unevaluatedProperties",
+      "with a schema is not supported; use additionalProperties",
+    );
   if (patterns.length > 0) return undefined;
   if (a === undefined) return Object.keys(props).length === 0 && u !== false ? true : undefined;
   if (a === false) return undefined;
@@ -149,7 +194,11 @@ function dependents(s: SchemaObject, path: string): Record<string, string[]> {
     if (!isSchemaObject(v)) throw new InvalidSchemaError(path, `${key} must be an object`);
     for (const [k, deps] of Object.entries(v)) {
       if (!Array.isArray(deps))
-        throw new UnsupportedSchemaError(path, key, `with a schema (for ${JSON.stringify(k)}) cannot be enforced`);
+        throw new UnsupportedSchemaError(
+          path,
+          key,
+          `with a schema (for ${JSON.stringify(k)}) cannot be enforced`,
+        );
       out[k] = [...(out[k] ?? []), ...stringList({ d: deps }, "d", child(path, key, k))];
     }
   }
@@ -165,7 +214,10 @@ function group(alts: string[]): string {
 function lengthOnly(names: unknown, path: string): KeyLength | undefined {
   if (!isSchemaObject(names)) return undefined;
   const c = constraintsOf(names);
-  if (Object.keys(c).some((k) => k !== "type" && k !== "minLength" && k !== "maxLength") || (c.type ?? "string") !== "string")
+  if (
+    Object.keys(c).some((k) => k !== "type" && k !== "minLength" && k !== "maxLength") ||
+    (c.type ?? "string") !== "string"
+  )
     return undefined;
   return { min: count(c, "minLength", path) ?? 0, max: count(c, "maxLength", path) };
 }

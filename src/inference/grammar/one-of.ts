@@ -49,7 +49,8 @@ function typesOf(s: Schema, resolve: Resolve, path: string, depth: number): Set<
   if ("const" in s) keep([valueType(s.const)]);
   if (Array.isArray(s.enum)) keep(s.enum.map(valueType));
   for (const k of ["anyOf", "oneOf"] as const)
-    if (Array.isArray(s[k])) keep((s[k] as Schema[]).flatMap((x) => [...typesOf(x, resolve, path, depth + 1)]));
+    if (Array.isArray(s[k]))
+      keep((s[k] as Schema[]).flatMap((x) => [...typesOf(x, resolve, path, depth + 1)]));
   if (Array.isArray(s.allOf)) for (const x of s.allOf as Schema[]) keep(typesOf(x, resolve, path, depth + 1));
   return out;
 }

@@ -8,6 +8,12 @@
  * twenty spaces, and a document ends at its last bracket (nothing may trail the root value).
  */
 
+/**
+ * Code points a negated class must exclude besides its own: libllama decodes any byte sequence a model's
+ * byte tokens spell, and an invalid one (0xF8 lead bytes, encoded surrogates) yields these values.
+ */
+export const NOT_TEXT = "\\ud800-\\udfff\\U00110000-\\UFFFFFFFF";
+
 /** Rules for JSON primitives and for "any JSON value", by name. */
 export const PRIMITIVE_RULES: Readonly<Record<string, string>> = {
   space: '| " " | "\\n"{1,2} [ \\t]{0,20}',
@@ -18,8 +24,9 @@ export const PRIMITIVE_RULES: Readonly<Record<string, string>> = {
   "decimal-part": "[0-9]{1,15}",
   integer: '"-"? integral-part',
   number: '"-"? integral-part ("." decimal-part)? ([eE] [-+]? [0-9]{1,2})?',
-  // No escaped surrogate halves: a decoded string then has exactly one code point per `char`.
-  char: '[^"\\\\\\x7F\\x00-\\x1F] | "\\\\" (["\\\\/bfnrt] | "u" ([0-9a-cA-Ce-fE-F] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2}))',
+  // No escaped surrogate halves: a decoded string then has exactly one code point per `char`. NOT_TEXT
+  // keeps out what libllama decodes from byte tokens that are not UTF-8 (surrogates, past U+10FFFF).
+  char: `[^"\\\\\\x7F\\x00-\\x1F${NOT_TEXT}] | "\\\\" (["\\\\/bfnrt] | "u" ([0-9a-cA-Ce-fE-F] [0-9a-fA-F]{3} | [dD] [0-7] [0-9a-fA-F]{2}))`,
   string: '"\\"" char* "\\""',
   value: "object | array | string | number | boolean | null",
   object: '"{" space (string ":" " "? value ("," space string ":" " "? value)* space)? "}"',

@@ -6,10 +6,18 @@ import type { Schema } from "./keywords.ts";
 export function resolveRef(root: Schema, ref: unknown, path: string): { target: Schema; pointer: string } {
   if (typeof ref !== "string") throw new InvalidSchemaError(path, "$ref must be a string");
   if (!ref.startsWith("#"))
-    throw new UnsupportedSchemaError(path, "$ref", `${JSON.stringify(ref)}: only references into the same document ("#/…") are supported`);
+    throw new UnsupportedSchemaError(
+      path,
+      "$ref",
+      `${JSON.stringify(ref)}: only references into the same document ("#/…") are supported`,
+    );
   const fragment = decodeURIComponent(ref.slice(1));
   if (fragment !== "" && !fragment.startsWith("/"))
-    throw new UnsupportedSchemaError(path, "$ref", `${JSON.stringify(ref)}: anchors are not supported, use a JSON pointer`);
+    throw new UnsupportedSchemaError(
+      path,
+      "$ref",
+      `${JSON.stringify(ref)}: anchors are not supported, use a JSON pointer`,
+    );
   let node: unknown = root;
   for (const raw of fragment === "" ? [] : fragment.slice(1).split("/")) {
     const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");

@@ -1,20 +1,15 @@
 /**
  * A JSON Schema `pattern` as a GBNF rule for a JSON string whose decoded text matches it. ECMA-262
  * semantics: a pattern matches anywhere unless anchored, so an alternative without `^` may be preceded by any
- * text and one without `$` followed by any.
+ * text and one without `$` followed by any. With minLength/maxLength the language is narrowed to strings
+ * within them (see regex-length.ts).
  */
 import { InvalidSchemaError, UnsupportedSchemaError } from "../errors.ts";
 import type { GrammarBuilder } from "./builder.ts";
-import { jsonCharExpr } from "./charset.ts";
-import { lengthRange, parseRegex, type RegexNode, RegexInvalid, RegexUnsupported } from "./regex.ts";
+import { ANY, jsonCharExpr } from "./charset.ts";
+import { parseRegex, type RegexNode, RegexInvalid, RegexUnsupported } from "./regex.ts";
+import { fitLength } from "./regex-length.ts";
 import { literal } from "./primitives.ts";
-
-/** One top-level alternative of a pattern. */
-interface Alternative {
-  items: RegexNode[];
-  start: boolean;
-  end: boolean;
-}
 
 /** Length bounds (in code points) that the string must also satisfy. */
 export interface LengthBounds {
@@ -38,30 +33,37 @@ export function patternRule(
     tree = parseRegex(pattern);
   } catch (e) {
     if (e instanceof RegexUnsupported) throw new UnsupportedSchemaError(path, "pattern", `uses ${e.message}`);
-    if (e instanceof RegexInvalid) throw new InvalidSchemaError(path, `pattern ${JSON.stringify(pattern)}: ${e.message}`);
+    if (e instanceof RegexInvalid)
+      throw new InvalidSchemaError(path, `pattern ${JSON.stringify(pattern)}: ${e.message}`);
     throw e;
   }
-  let alts = (tree.k === "alt" ? tree.alts : [tree]).map(anchors);
-  if (alts.some((a) => a.items.some(hasAnchor)))
-    throw new UnsupportedSchemaError(path, "pattern", "has ^ or $ inside; only at the ends of top-level alternatives");
-  if (len && (len.min > 0 || len.max !== undefined)) alts = fitLength(alts, len, path);
+  let alts = (tree.k === "alt" ? tree.alts : [tree]).map(anchored);
+  if (alts.some((a) => a.some(hasAnchor)))
+    throw new UnsupportedSchemaError(
+      path,
+      "pattern",
+      "has ^ or $ inside; only at the ends of top-level alternatives",
+    );
+  if (len && (len.min > 0 || len.max !== undefined)) {
+    alts = alts.map((a) => fitLength(a, len.min, len.max)).filter((a): a is RegexNode[] => a !== null);
+    if (alts.length === 0)
+      throw new UnsupportedSchemaError(path, "pattern", "cannot be met within minLength/maxLength");
+  }
   const emitter = new Emitter(b, hint, path);
-  const bodies = alts.map((a) =>
-    [a.start ? "" : b.prim("char") + "*", emitter.seq(a.items), a.end ? "" : b.prim("char") + "*"]
-      .filter(Boolean)
-      .join(" "),
-  );
-  const body = bodies.length === 1 ? bodies[0] || '""' : `(${bodies.join(" | ")})`;
+  const bodies = alts.map((a) => emitter.seq(a));
+  const body = bodies.length === 1 ? bodies[0] || '""' : `(${bodies.map((x) => x || '""').join(" | ")})`;
   return b.rule(hint, `"\\"" ${body} "\\""`);
 }
 
-function anchors(n: RegexNode): Alternative {
+/** A top-level alternative as a sequence, any text standing in for a missing ^ or $. */
+function anchored(n: RegexNode): RegexNode[] {
   const items = n.k === "seq" ? [...n.items] : [n];
-  const start = items[0]?.k === "start";
-  if (start) items.shift();
-  const end = items.at(-1)?.k === "end";
-  if (end) items.pop();
-  return { items, start, end };
+  const any: RegexNode = { k: "rep", node: { k: "chars", set: ANY }, min: 0, max: undefined };
+  if (items[0]?.k === "start") items.shift();
+  else items.unshift(any);
+  if (items.at(-1)?.k === "end") items.pop();
+  else items.push(any);
+  return items;
 }
 
 function hasAnchor(n: RegexNode): boolean {
@@ -70,41 +72,6 @@ function hasAnchor(n: RegexNode): boolean {
   if (n.k === "alt") return n.alts.some(hasAnchor);
   if (n.k === "rep") return hasAnchor(n.node);
   return false;
-}
-
-/** Alternatives restricted to `len`: dropped when disjoint from it, narrowed when one repeat is the only freedom. */
-function fitLength(alts: Alternative[], len: LengthBounds, path: string): Alternative[] {
-  const out: Alternative[] = [];
-  for (const a of alts) {
-    const [lo, hi] = lengthRange({ k: "seq", items: a.items });
-    const max = a.start && a.end ? hi : undefined;
-    if (lo >= len.min && (len.max === undefined || (max !== undefined && max <= len.max))) {
-      out.push(a);
-      continue;
-    }
-    if ((len.max !== undefined && lo > len.max) || (max !== undefined && max < len.min)) continue;
-    const free = a.items.map((n, i) => [n, i] as const).filter(([n]) => {
-      const [x, y] = lengthRange(n);
-      return x !== y;
-    });
-    const only = free[0]?.[0];
-    if (!(a.start && a.end) || free.length !== 1 || only?.k !== "rep" || only.node.k !== "chars")
-      throw new UnsupportedSchemaError(
-        path,
-        "pattern",
-        "combined with minLength/maxLength cannot be enforced (only a pattern whose one variable part is a repeated character class can be)",
-      );
-    const fixed = lo - only.min;
-    const min = Math.max(only.min, len.min - fixed);
-    const newMax = len.max === undefined ? only.max : Math.min(only.max ?? Infinity, len.max - fixed);
-    if (newMax !== undefined && newMax < min) continue;
-    const items = [...a.items];
-    items[free[0]?.[1] as number] = { ...only, min, max: newMax };
-    out.push({ ...a, items });
-  }
-  if (out.length === 0)
-    throw new UnsupportedSchemaError(path, "pattern", "matches no string within minLength/maxLength");
-  return out;
 }
 
 /** Emits regex nodes as GBNF, naming repeated groups (libllama limits how many rules a repetition may copy). */
@@ -136,8 +103,14 @@ class Emitter {
   node(n: RegexNode): string {
     switch (n.k) {
       case "chars": {
+        if (n.set === ANY) return this.b.prim("char");
         const e = jsonCharExpr(n.set);
-        if (e === null) throw new UnsupportedSchemaError(this.path, "pattern", "has a character class that matches nothing");
+        if (e === null)
+          throw new UnsupportedSchemaError(
+            this.path,
+            "pattern",
+            "has a character class that matches nothing",
+          );
         return e;
       }
       case "seq": {
@@ -147,7 +120,10 @@ class Emitter {
       case "alt":
         return `(${this.inline(n)})`;
       case "rep": {
-        const inner = n.node.k === "chars" ? this.node(n.node) : this.b.rule(`${this.hint}-${++this.n}`, this.inline(n.node));
+        const inner =
+          n.node.k === "chars"
+            ? this.node(n.node)
+            : this.b.rule(`${this.hint}-${++this.n}`, this.inline(n.node));
         return this.b.repeat(inner, n.min, n.max) || '""';
       }
       default:
@@ -158,7 +134,8 @@ class Emitter {
   /** A node as a rule body (no outer parentheses needed). */
   private inline(n: RegexNode): string {
     if (n.k === "seq") return this.seq(n.items) || '""';
-    if (n.k === "alt") return n.alts.map((a) => (a.k === "seq" ? this.seq(a.items) : this.node(a)) || '""').join(" | ");
+    if (n.k === "alt")
+      return n.alts.map((a) => (a.k === "seq" ? this.seq(a.items) : this.node(a)) || '""').join(" | ");
     return this.node(n);
   }
 }

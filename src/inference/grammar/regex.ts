@@ -83,7 +83,8 @@ export function parseRegex(pattern: string): RegexNode {
       case "k":
         throw new RegexUnsupported("backreference");
     }
-    if (c in ESCAPE_CHARS && !(c === "0" && /[0-9]/.test(cps[i] ?? ""))) return single(ESCAPE_CHARS[c] as number);
+    if (c in ESCAPE_CHARS && !(c === "0" && /[0-9]/.test(cps[i] ?? "")))
+      return single(ESCAPE_CHARS[c] as number);
     if (/[0-9]/.test(c)) throw new RegexUnsupported("backreference");
     return single(c.codePointAt(0) as number);
   };
@@ -121,9 +122,9 @@ export function parseRegex(pattern: string): RegexNode {
 
   const quantifier = (): [number, number | undefined] | null => {
     const c = peek();
-    if (c === "*") return i++, [0, undefined];
-    if (c === "+") return i++, [1, undefined];
-    if (c === "?") return i++, [0, 1];
+    if (c === "*") return (i++, [0, undefined]);
+    if (c === "+") return (i++, [1, undefined]);
+    if (c === "?") return (i++, [0, 1]);
     if (c !== "{") return null;
     const m = /^\{(\d+)(,(\d*))?\}/.exec(cps.slice(i, i + 24).join(""));
     if (!m) return null; // a lone "{" is a literal
@@ -196,14 +197,24 @@ export function lengthRange(n: RegexNode): [number, number | undefined] {
     case "end":
       return [0, 0];
     case "seq":
-      return n.items.map(lengthRange).reduce(([a, b], [c, d]) => [a + c, b === undefined || d === undefined ? undefined : b + d], [0, 0] as [number, number | undefined]);
+      return n.items
+        .map(lengthRange)
+        .reduce(([a, b], [c, d]) => [a + c, b === undefined || d === undefined ? undefined : b + d], [
+          0, 0,
+        ] as [number, number | undefined]);
     case "alt": {
       const rs = n.alts.map(lengthRange);
-      return [Math.min(...rs.map((r) => r[0])), rs.some((r) => r[1] === undefined) ? undefined : Math.max(...rs.map((r) => r[1] as number))];
+      return [
+        Math.min(...rs.map((r) => r[0])),
+        rs.some((r) => r[1] === undefined) ? undefined : Math.max(...rs.map((r) => r[1] as number)),
+      ];
     }
     case "rep": {
       const [a, b] = lengthRange(n.node);
-      return [a * n.min, n.max === undefined ? (b === 0 ? 0 : undefined) : b === undefined ? undefined : b * n.max];
+      return [
+        a * n.min,
+        n.max === undefined ? (b === 0 ? 0 : undefined) : b === undefined ? undefined : b * n.max,
+      ];
     }
   }
 }

@@ -14,27 +14,42 @@ export function stringBody(cv: Converter, s: SchemaObject, path: string, hint: s
   const { b } = cv;
   const min = count(s, "minLength", path) ?? 0;
   const max = count(s, "maxLength", path);
-  if (max !== undefined && min > max) throw new UnsupportedSchemaError(path, "minLength", "is greater than maxLength");
+  if (max !== undefined && min > max)
+    throw new UnsupportedSchemaError(path, "minLength", "is greater than maxLength");
   let format = s.format;
-  if (format !== undefined && typeof format !== "string") throw new InvalidSchemaError(path, "format must be a string");
+  if (format !== undefined && typeof format !== "string")
+    throw new InvalidSchemaError(path, "format must be a string");
   if (format !== undefined && !isKnownStringFormat(format))
-    throw new UnsupportedSchemaError(path, "format", `${JSON.stringify(format)} is not a string format structured outputs support`);
+    throw new UnsupportedSchemaError(
+      path,
+      "format",
+      `${JSON.stringify(format)} is not a string format structured outputs support`,
+    );
   if (s.contentEncoding !== undefined) {
     if (s.contentEncoding !== "base64")
-      throw new UnsupportedSchemaError(path, "contentEncoding", `${JSON.stringify(s.contentEncoding)} is not supported (only base64)`);
+      throw new UnsupportedSchemaError(
+        path,
+        "contentEncoding",
+        `${JSON.stringify(s.contentEncoding)} is not supported (only base64)`,
+      );
     if (format !== undefined && format !== "byte" && !isUncheckedFormat(format))
       throw new UnsupportedSchemaError(path, "contentEncoding", "cannot be combined with another format");
     format = "byte";
   }
   if (s.pattern !== undefined) {
     if (typeof s.pattern !== "string") throw new InvalidSchemaError(path, "pattern must be a string");
-    if (s.contentEncoding !== undefined) throw new UnsupportedSchemaError(path, "pattern", "cannot be combined with contentEncoding");
+    if (s.contentEncoding !== undefined)
+      throw new UnsupportedSchemaError(path, "pattern", "cannot be combined with contentEncoding");
     return patternRule(b, s.pattern, hint, path, { min, max });
   }
   const f = typeof format === "string" ? stringFormat(format) : undefined;
   if (f) {
     if (f.min < min || (max !== undefined && (f.max === undefined || f.max > max)))
-      throw new UnsupportedSchemaError(path, "format", `${JSON.stringify(format)} cannot be combined with minLength/maxLength ${min}..${max ?? ""}`);
+      throw new UnsupportedSchemaError(
+        path,
+        "format",
+        `${JSON.stringify(format)} cannot be combined with minLength/maxLength ${min}..${max ?? ""}`,
+      );
     return `"\\"" ${f.body(b)} "\\""`;
   }
   if (min === 0 && max === undefined) return b.prim("string");

@@ -165,8 +165,8 @@ class Parser {
     const e = this.s[this.#i++] as string;
     const simple: Record<string, number> = { n: 10, r: 13, t: 9 };
     if (e in simple) return simple[e] as number;
-    if (e === "x" || e === "u") {
-      const len = e === "x" ? 2 : 4;
+    if (e === "x" || e === "u" || e === "U") {
+      const len = e === "x" ? 2 : e === "u" ? 4 : 8;
       const hex = this.s.slice(this.#i, this.#i + len);
       this.#i += len;
       return Number.parseInt(hex, 16);
