@@ -1,10 +1,10 @@
 /** A per-slot llama_sampler chain built from Ollama's sampling options. */
-import { addressOf, cstr, cstrArray, type Ptr } from "../ffi/memory.ts";
+import { addressOf, type Ptr } from "../ffi/memory.ts";
 import { native } from "../ffi/native.ts";
 import { LogitBias, StructView } from "../ffi/structs.ts";
 import type { Context } from "./context.ts";
 import { DisposedError } from "./errors.ts";
-import { InvalidGrammarError } from "./grammar-errors.ts";
+import { GrammarSampler } from "./grammar-sampler.ts";
 import type { Vocab } from "./vocab.ts";
 
 /** Sampling settings (Ollama names); undefined fields take Ollama's defaults. */
@@ -47,13 +47,11 @@ export const SAMPLER_DEFAULTS = {
   mirostat_eta: 0.1,
 } as const;
 
-/** Owner of one sampler chain. */
+/** Owner of one sampler chain, and of the grammar sampled beside it. */
 export class SamplerChain {
   #ptr: Ptr | null;
-  /**
-   * Whether the prompt should be fed through `accept` first: only penalties look back over it, and a
-   * grammar must never see it (so with a grammar the prompt is not fed at all).
-   */
+  #grammar: GrammarSampler | null = null;
+  /** Whether the prompt should be fed through `accept` first: only penalties look back over it. */
   readonly wantsPrompt: boolean;
 
   constructor(vocab: Vocab, opts: SamplerOptions = {}) {
@@ -66,20 +64,16 @@ export class SamplerChain {
     };
     const seed = opts.seed === undefined || opts.seed < 0 ? 0xffffffff : opts.seed >>> 0; // LLAMA_DEFAULT_SEED = random
     const nVocab = vocab.size;
-    if (opts.logitBias && Object.keys(opts.logitBias).length > 0) add(logitBias(nVocab, opts.logitBias));
-    if (opts.grammar) {
-      const g = opts.grammarTriggers
-        ? lazyGrammar(vocab, opts.grammar, opts.grammarTriggers)
-        : (llama.llama_sampler_init_grammar(vocab.handle, cstr(opts.grammar), cstr("root")) as Ptr | null);
-      if (!g) {
-        this.dispose();
-        throw new InvalidGrammarError();
-      }
-      add(g);
+    // The grammar stays out of the chain (GrammarSampler); these leading samplers only shift logits.
+    let nPre = 0;
+    if (opts.logitBias && Object.keys(opts.logitBias).length > 0) {
+      add(logitBias(nVocab, opts.logitBias));
+      nPre++;
     }
     const penalties = o.repeat_penalty !== 1 || o.presence_penalty !== 0 || o.frequency_penalty !== 0;
-    this.wantsPrompt = penalties && !opts.grammar;
+    this.wantsPrompt = penalties;
     if (penalties) {
+      nPre++;
       const lastN = o.repeat_last_n < 0 ? 4096 : o.repeat_last_n;
       add(
         llama.llama_sampler_init_penalties(
@@ -91,8 +85,10 @@ export class SamplerChain {
         ) as Ptr,
       );
     }
+    let topK = 0;
     if (o.temperature <= 0) {
       add(llama.llama_sampler_init_greedy() as Ptr);
+      topK = 1;
     } else if (o.mirostat === 1 || o.mirostat === 2) {
       add(llama.llama_sampler_init_temp(o.temperature) as Ptr);
       add(
@@ -101,12 +97,27 @@ export class SamplerChain {
           : llama.llama_sampler_init_mirostat_v2(seed, o.mirostat_tau, o.mirostat_eta)) as Ptr,
       );
     } else {
-      if (o.top_k > 0) add(llama.llama_sampler_init_top_k(o.top_k) as Ptr);
+      if (o.top_k > 0) {
+        add(llama.llama_sampler_init_top_k(o.top_k) as Ptr);
+        topK = Math.min(o.top_k, nVocab);
+      }
       if (o.typical_p > 0 && o.typical_p < 1) add(llama.llama_sampler_init_typical(o.typical_p, 1) as Ptr);
       if (o.top_p > 0 && o.top_p < 1) add(llama.llama_sampler_init_top_p(o.top_p, 1) as Ptr);
       if (o.min_p > 0) add(llama.llama_sampler_init_min_p(o.min_p, 1) as Ptr);
       add(llama.llama_sampler_init_temp(o.temperature) as Ptr);
       add(llama.llama_sampler_init_dist(seed) as Ptr);
+    }
+    if (opts.grammar) {
+      try {
+        this.#grammar = new GrammarSampler(vocab, chain, opts.grammar, opts.grammarTriggers, {
+          nPre,
+          topK,
+          stateful: penalties,
+        });
+      } catch (e) {
+        this.dispose();
+        throw e;
+      }
     }
   }
 
@@ -115,23 +126,37 @@ export class SamplerChain {
     return this.#ptr;
   }
 
-  /** Samples a token from batch row `i` of the context's logits and accepts it into the chain's state. */
-  sample(ctx: Context, i: number): number {
-    return native().llama.llama_sampler_sample(this.#handle(), ctx.handle, i);
+  /**
+   * Samples a token from batch row `i` of the context's logits and accepts it into the chain's state (and
+   * the grammar's). With a grammar, `grammarFirst` checks every candidate against it before the chain picks
+   * (the distribution of a grammar inside the chain) instead of checking the chain's pick.
+   */
+  sample(ctx: Context, i: number, grammarFirst = false): number {
+    const chain = this.#handle();
+    if (this.#grammar) return this.#grammar.sample(ctx.handle, i, grammarFirst);
+    return native().llama.llama_sampler_sample(chain, ctx.handle, i);
   }
 
-  /** Feeds a token into the chain's history (penalties, grammar) without sampling. */
+  /** Feeds a prompt token into the chain's history (penalties); the grammar never sees the prompt. */
   accept(token: number): void {
     native().llama.llama_sampler_accept(this.#handle(), token);
   }
 
-  /** Clears the chain's history. */
-  reset(): void {
-    native().llama.llama_sampler_reset(this.#handle());
+  /** With a grammar: steps sampled, chain picks it rejected (then resampled), tokens checked against it. */
+  grammarStats(): { sampled: number; rejected: number; checked: number } | null {
+    return this.#grammar?.stats() ?? null;
   }
 
-  /** Frees the chain (and every sampler in it). Idempotent. */
+  /** Clears the chain's history and returns the grammar to its start. */
+  reset(): void {
+    native().llama.llama_sampler_reset(this.#handle());
+    this.#grammar?.reset();
+  }
+
+  /** Frees the grammar sampler, then the chain (and every sampler in it). Idempotent. */
   dispose(): void {
+    this.#grammar?.dispose();
+    this.#grammar = null;
     if (this.#ptr) native().llama.llama_sampler_free(this.#ptr);
     this.#ptr = null;
   }
@@ -139,40 +164,6 @@ export class SamplerChain {
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-/**
- * A lazy grammar sampler. Each word becomes a pattern matching only at the end of the text so far (the
- * grammar then sees exactly the word: a token that carried text past it cannot feed the grammar something
- * it rejects, which llama.cpp would abort on); a word the vocabulary holds as one token also triggers on
- * that token.
- */
-function lazyGrammar(
-  vocab: Vocab,
-  grammar: string,
-  triggers: NonNullable<SamplerOptions["grammarTriggers"]>,
-): Ptr | null {
-  const tokens: number[] = [];
-  const patterns = [...triggers.patterns];
-  for (const word of triggers.words) {
-    const ids = vocab.tokenize(word, false, true);
-    if (ids.length === 1 && vocab.piece(ids[0] as number, true) === word) tokens.push(ids[0] as number);
-    patterns.push(`${word.replace(/[.^$|()*+?[\]{}\\]/g, "\\$&")}$`);
-  }
-  const table = cstrArray(patterns);
-  const ids = Int32Array.from(tokens.length > 0 ? tokens : [0]);
-  const g = native().llama.llama_sampler_init_grammar_lazy_patterns(
-    vocab.handle,
-    cstr(grammar),
-    cstr("root"),
-    table.address,
-    patterns.length,
-    addressOf(ids),
-    tokens.length,
-  ) as Ptr | null;
-  // llama.cpp copies patterns and tokens; the JS copies must only outlive the call.
-  void table.keep;
-  return g;
 }
 
 function logitBias(nVocab: number, bias: Record<number, number>): Ptr {

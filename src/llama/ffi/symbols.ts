@@ -164,4 +164,15 @@ export const shimSymbols = {
   tsllm_encode: { args: [ptr, ptr], returns: i32 },
   tsllm_sampler_chain_init: { args: [bool], returns: ptr },
   tsllm_perf_context: { args: [ptr, ptr], returns: v },
+  // int32 n_groups (const llama_vocab*, int32 n_vocab, int32* group_of, int32* probe, int32* parent)
+  tsllm_vocab_groups: { args: [ptr, i32, ptr, ptr, ptr], returns: i32 },
+  // gsampler* (llama_sampler* chain, llama_sampler* grammar, int32 n_vocab, int32 n_pre, int32 top_k, bool stateful)
+  tsllm_gsampler_new: { args: [ptr, ptr, i32, i32, i32, bool], returns: ptr },
+  // int32 (gsampler*, const llama_vocab*, const int32* group_of, int32 n_groups, const int32* probe,
+  //        const int32* parent, const uint32* excluded, int32 n_excluded)
+  tsllm_gsampler_use_groups: { args: [ptr, ptr, ptr, i32, ptr, ptr, ptr, i32], returns: i32 },
+  tsllm_gsampler_sample: { args: [ptr, ptr, i32, bool], returns: i32 }, // (gsampler*, ctx*, idx, grammar_first)
+  tsllm_gsampler_stats: { args: [ptr, ptr], returns: v }, // (const gsampler*, int32 out[3])
+  tsllm_gsampler_reset: { args: [ptr], returns: v },
+  tsllm_gsampler_free: { args: [ptr], returns: v },
 } as const;
