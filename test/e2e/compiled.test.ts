@@ -41,7 +41,9 @@ describe("compiled ./tsllm", () => {
     // A port nothing listens on: no "server at …" line, whatever runs on this machine.
     const r = run(["--version"], { TSLLM_HOST: "127.0.0.1:9" });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^tsllm version \d+\.\d+\.\d+\nOllama API version \d+\.\d+\.\d+\nllama\.cpp version v0\.5\.0 \(cpu\)\n$/);
+    expect(r.out).toMatch(
+      /^tsllm version \d+\.\d+\.\d+\nOllama API version \d+\.\d+\.\d+\nllama\.cpp version v0\.5\.0 \(cpu\)\n$/,
+    );
   });
 
   test("info --model describes a GGUF with the pure reader", async () => {
