@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { LlamaCallError, NativeLibraryError } from "./errors.ts";
 import type { LibDir } from "./libs.ts";
 import { cstr } from "./memory.ts";
+import grammarSamplingSource from "./grammar-sampling.c" with { type: "file" };
+import prefixGroupsSource from "./prefix-groups.c" with { type: "file" };
 import shimSource from "./shim.c" with { type: "file" };
 import { Batch, ContextParams, ModelParams, PerfContextData, QuantizeParams } from "./structs.ts";
 import { ggmlBaseSymbols, ggmlSymbols, llamaSymbols, shimSymbols } from "./symbols.ts";
@@ -22,10 +24,15 @@ function open<T extends Record<string, FFIFunction>>(path: string, symbols: T): 
   }
 }
 
-/** TinyCC reads the source from disk: in a compiled executable, copy it out of the embedded filesystem. */
+/** The shim's parts, in compile order (one translation unit: later parts use the first's declarations). */
+const SHIM_PARTS = [shimSource, prefixGroupsSource, grammarSamplingSource];
+
+/**
+ * TinyCC reads one source file from disk: the parts (embedded files in a compiled executable) are joined into
+ * one file named by its hash, written once beside the extracted libraries (or in the temp dir).
+ */
 function shimOnDisk(lib: LibDir): string {
-  if (!shimSource.startsWith("/$bunfs") && existsSync(shimSource)) return shimSource;
-  const text = readFileSync(shimSource, "utf8");
+  const text = SHIM_PARTS.map((p) => readFileSync(p, "utf8")).join("\n");
   const hash = createHash("sha256").update(text).digest("hex").slice(0, 12);
   const dir = lib.source === "embedded" ? lib.dir : tmpdir();
   const path = join(dir, `tsllm-shim-${hash}.c`);
