@@ -15,6 +15,7 @@ import {
   isSchemaObject,
   type Schema,
   type SchemaObject,
+  TYPE_KEYWORDS,
 } from "./keywords.ts";
 import { satisfies } from "./literal-check.ts";
 import { numericBody } from "./numeric.ts";
@@ -25,31 +26,6 @@ import { resolveRef } from "./refs.ts";
 import { stringBody } from "./string.ts";
 
 const TYPES = new Set(["object", "array", "string", "integer", "number", "boolean", "null"]);
-
-/** Keywords that imply a type when a schema has no `type`. */
-const IMPLIED: readonly [string, readonly string[]][] = [
-  [
-    "object",
-    [
-      "properties",
-      "required",
-      "additionalProperties",
-      "patternProperties",
-      "propertyNames",
-      "minProperties",
-      "maxProperties",
-      "dependentRequired",
-      "dependencies",
-      "unevaluatedProperties",
-    ],
-  ],
-  [
-    "array",
-    ["items", "prefixItems", "additionalItems", "unevaluatedItems", "minItems", "maxItems", "uniqueItems"],
-  ],
-  ["string", ["minLength", "maxLength", "pattern", "contentEncoding"]],
-  ["number", ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]],
-];
 
 /** Adds the rules for `schema` (a whole document) to `b`; returns the name of the rule that matches it. */
 export function convertSchema(b: GrammarBuilder, schema: Schema, hint: string): string {
@@ -176,7 +152,7 @@ class SchemaConverter implements Converter {
 
 /** Types a schema without `type` constrains, judged by its keywords (`format` counts for strings). */
 function impliedTypes(c: SchemaObject): string[] {
-  const out = IMPLIED.filter(([, ks]) => ks.some((k) => k in c)).map(([t]) => t);
+  const out = TYPE_KEYWORDS.filter(([, ks]) => ks.some((k) => k in c)).map(([t]) => t);
   if (typeof c.format === "string" && !out.includes("string") && isKnownStringFormat(c.format))
     out.push("string");
   if (c.format !== undefined && out.length === 0) out.push("string");

@@ -31,6 +31,31 @@ export const ANNOTATIONS: ReadonlySet<string> = new Set([
   "definitions",
 ]);
 
+/** Keywords that belong to one type, by type: a schema without `type` that uses one of them is of that type. */
+export const TYPE_KEYWORDS: readonly [string, readonly string[]][] = [
+  [
+    "object",
+    [
+      "properties",
+      "required",
+      "additionalProperties",
+      "patternProperties",
+      "propertyNames",
+      "minProperties",
+      "maxProperties",
+      "dependentRequired",
+      "dependencies",
+      "unevaluatedProperties",
+    ],
+  ],
+  [
+    "array",
+    ["items", "prefixItems", "additionalItems", "unevaluatedItems", "minItems", "maxItems", "uniqueItems"],
+  ],
+  ["string", ["minLength", "maxLength", "pattern", "contentEncoding"]],
+  ["number", ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]],
+];
+
 /** Keywords the converter enforces (some only in the forms its files describe). */
 const ENFORCED = new Set([
   "type",
@@ -41,33 +66,8 @@ const ENFORCED = new Set([
   "oneOf",
   "allOf",
   "nullable",
-  "properties",
-  "required",
-  "additionalProperties",
-  "patternProperties",
-  "propertyNames",
-  "minProperties",
-  "maxProperties",
-  "dependentRequired",
-  "dependencies",
-  "unevaluatedProperties",
-  "items",
-  "prefixItems",
-  "additionalItems",
-  "unevaluatedItems",
-  "minItems",
-  "maxItems",
-  "uniqueItems",
-  "minLength",
-  "maxLength",
-  "pattern",
   "format",
-  "contentEncoding",
-  "minimum",
-  "maximum",
-  "exclusiveMinimum",
-  "exclusiveMaximum",
-  "multipleOf",
+  ...TYPE_KEYWORDS.flatMap(([, ks]) => ks),
 ]);
 
 /** Why some well-known keywords are refused. */
