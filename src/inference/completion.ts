@@ -108,7 +108,8 @@ interface Totals {
 async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
   const generated: number[] = [];
   const limit = s.request.options?.num_predict;
-  const budget =
+  // Set until the budget's pass has ended.
+  let budget =
     s.thinkBudget && (limit === undefined || limit < 0 || limit > s.thinkBudget.tokens)
       ? s.thinkBudget
       : undefined;
@@ -122,7 +123,6 @@ async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
       }
     : s.request;
   let promptIds = Array.isArray(s.request.prompt) ? s.request.prompt : undefined;
-  let budgeted = budget !== undefined;
   const totals: Totals = { promptTokens: -1, promptMs: 0, predicted: 0, predictedMs: 0 };
   const seen = { thinking: false, answer: false };
   const out = (text: string): CompletionEvent | undefined => {
@@ -158,16 +158,17 @@ async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
       totals.predicted += t.predicted_n;
       totals.predictedMs += t.predicted_ms;
       promptIds ??= final.prompt_tokens;
-      if (budgeted && final.done_reason === "length" && budget && promptIds) {
+      if (budget && final.done_reason === "length" && promptIds) {
         // The budget is spent: close the thinking block if the model is still in it, then go on as the answer.
-        budgeted = false;
+        const { close } = budget;
+        budget = undefined;
         const tail = out(final.content);
         if (tail) yield tail;
         let closing: number[] = [];
         if (seen.thinking && !seen.answer) {
-          const e = out(budget.close);
+          const e = out(close);
           if (e) yield e;
-          closing = await s.lease.runner.tokenize(budget.close, { addSpecial: false, parseSpecial: true });
+          closing = await s.lease.runner.tokenize(close, { addSpecial: false, parseSpecial: true });
         }
         const left = limit === undefined || limit < 0 ? limit : limit - generated.length;
         request = {
