@@ -1,17 +1,15 @@
 /** /api/chat: a conversation rendered through the model's template, history fitted to num_ctx, tool calls parsed. */
-import { InvalidInputError } from "../errors.ts";
 import { type ChatMessage, fitHistory, type Tool, thinkEnabled } from "../templates/index.ts";
 import { type CompletionResult, streamCompletion } from "./completion.ts";
 import type { InferenceDeps } from "./deps.ts";
-import { checkImages, requireVision } from "./images.ts";
-import { requireCapability, resolveModel } from "./model.ts";
-import { type CommonInput, lifecycle, parseThink, prepare, runnerRequest } from "./request.ts";
+import { prepareChat } from "./chat-request.ts";
+import { type CommonInput, lifecycle, runnerRequest } from "./request.ts";
 import { schedule } from "./schedule.ts";
 import { untruncatedPrompt } from "./truncate.ts";
 import { compose } from "./output/parser.ts";
 import { thinkingParser } from "./output/thinking.ts";
 import { renderMessages, thinkingTags } from "./template.ts";
-import { planTools, type ToolChoice } from "./tools/plan.ts";
+import type { ToolChoice } from "./tools/plan.ts";
 
 export type { ToolChoice } from "./tools/plan.ts";
 
@@ -29,7 +27,6 @@ export interface ChatInput extends CommonInput {
 }
 
 const REJECTED = "\u0000rejected";
-const ROLES = new Set(["system", "user", "assistant", "tool"]);
 
 /** Runs a chat request; errors before the first token throw, so the API can answer with a status. */
 export async function chat(
@@ -38,34 +35,9 @@ export async function chat(
   signal?: AbortSignal,
 ): Promise<CompletionResult> {
   const startedAt = performance.now();
-  const images = (input.messages ?? []).flatMap((msg) => msg.images ?? []);
-  checkImages(images);
-  // A malformed `think` fails while decoding in Ollama, before the model is looked up.
-  parseThink(input.think);
-  const asked: ChatMessage[] = (input.messages ?? []).map((msg) => ({
-    ...msg,
-    role: msg.role.toLowerCase(),
-    content: msg.content ?? "",
-  }));
-  for (const msg of asked) if (!ROLES.has(msg.role)) throw new InvalidInputError(`invalid role: ${msg.role}`);
-  const m = await resolveModel(deps, input.model, "chat");
-  const p = prepare(deps, m, input, "chat");
-  requireVision(m, images.length);
-  // Tool family, parser and grammar from the template and tool_choice (400s for bad tools or choice).
-  const toolPlan = planTools({
-    template: m.template,
-    tools: input.tools,
-    choice: input.toolChoice,
-    parallel: input.parallelToolCalls,
-    format: input.format,
-  });
+  const { m, p, toolPlan, asked, messages } = await prepareChat(deps, input);
   const tools = toolPlan.tools;
-  if (tools) requireCapability(m, "tools");
   if (asked.length === 0) return lifecycle(deps, m, p, signal);
-
-  const messages: ChatMessage[] = [...m.stored.messages, ...asked];
-  if (m.stored.system && asked[0]?.role !== "system")
-    messages.unshift({ role: "system", content: m.stored.system });
 
   const { lease, loadNs } = await schedule(deps, m, p.options.load, {
     embedding: false,
