@@ -3,7 +3,7 @@
  * once, with its default and description. Nothing else in tsllm reads process.env (STYLE.md §7);
  * `serve --help` prints this table.
  */
-export type EnvKind = "string" | "bool" | "int" | "duration" | "path";
+export type EnvKind = "string" | "bool" | "int" | "duration" | "path" | "size";
 
 /** One declared variable. */
 export interface EnvVar {
@@ -64,6 +64,58 @@ export const ENV = {
   FLASH_ATTENTION: declare("TSLLM_FLASH_ATTENTION", "bool", "false", "Use flash attention in runners"),
   KV_CACHE_TYPE: declare("TSLLM_KV_CACHE_TYPE", "string", "f16", "KV cache type: f16, q8_0, q4_0 or f32"),
   LOAD_TIMEOUT: declare("TSLLM_LOAD_TIMEOUT", "duration", "5m", "Stall time after which a model load fails"),
+  ALLOWED_HOSTS: declare(
+    "TSLLM_ALLOWED_HOSTS",
+    "string",
+    "",
+    "Extra Host header names accepted, comma-separated (* = any; the bind address and localhost always are)",
+  ),
+  ORIGINS: declare(
+    "TSLLM_ORIGINS",
+    "string",
+    "",
+    "Extra browser origins allowed (CORS), comma-separated, * wildcards (localhost and app origins always are)",
+  ),
+  OLLAMA_ORIGINS: declare("OLLAMA_ORIGINS", "string", "", "Used as TSLLM_ORIGINS when that is unset"),
+  API_KEYS: declare(
+    "TSLLM_API_KEYS",
+    "string",
+    "",
+    "API keys the server accepts, comma-separated; admin:KEY marks a key allowed to change the store",
+  ),
+  API_KEYS_FILE: declare(
+    "TSLLM_API_KEYS_FILE",
+    "path",
+    "",
+    "File of API keys, one per line (same syntax as TSLLM_API_KEYS, # comments)",
+  ),
+  API_KEY: declare("TSLLM_API_KEY", "string", "", "The key the CLI sends (Authorization: Bearer)"),
+  TLS_CERT: declare("TSLLM_TLS_CERT", "path", "", "PEM certificate: serve HTTPS (with TSLLM_TLS_KEY)"),
+  TLS_KEY: declare("TSLLM_TLS_KEY", "path", "", "PEM private key for TSLLM_TLS_CERT"),
+  MAX_BODY: declare("TSLLM_MAX_BODY", "size", "64MiB", "Largest JSON request body (blob uploads excepted)"),
+  MAX_JSON_DEPTH: declare("TSLLM_MAX_JSON_DEPTH", "int", "64", "Deepest nesting a JSON body may have"),
+  MAX_PROMPT: declare(
+    "TSLLM_MAX_PROMPT",
+    "size",
+    "16MiB",
+    "Largest prompt, message content, system or suffix text (bytes)",
+  ),
+  MAX_IMAGES: declare("TSLLM_MAX_IMAGES", "int", "16", "Most images in one request"),
+  MAX_IMAGE_SIZE: declare("TSLLM_MAX_IMAGE_SIZE", "size", "20MiB", "Largest image (decoded bytes)"),
+  HEADER_TIMEOUT: declare(
+    "TSLLM_HEADER_TIMEOUT",
+    "duration",
+    "30s",
+    "Time a client has to send a request's headers (idle connections close after it)",
+  ),
+  BODY_TIMEOUT: declare(
+    "TSLLM_BODY_TIMEOUT",
+    "duration",
+    "60s",
+    "Longest pause while a request body (or blob upload) is being received",
+  ),
+  NOPRUNE: declare("TSLLM_NOPRUNE", "bool", "false", "Keep blobs no manifest references (pruned at start)"),
+  OLLAMA_NOPRUNE: declare("OLLAMA_NOPRUNE", "bool", "false", "Used as TSLLM_NOPRUNE when that is unset"),
   RUNTIME_DIR: declare(
     "TSLLM_RUNTIME_DIR",
     "path",
@@ -107,6 +159,11 @@ export class Env {
     return Number.isFinite(n) ? n : Number.parseInt(v.default, 10);
   }
 
+  /** Byte size: a plain number or one with a unit (64MiB, 512KB, 2G; K/M/G are powers of 1024), else the default. */
+  size(v: EnvVar): number {
+    return parseSize(this.get(v)) ?? (parseSize(v.default) as number);
+  }
+
   /** Path with a leading ~ expanded. */
   path(v: EnvVar): string {
     const p = this.get(v);
@@ -131,4 +188,14 @@ export class Env {
     for (const [k, val] of Object.entries(this.source)) if (val !== undefined) out[k] = val;
     return out;
   }
+}
+
+const UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+
+/** "64MiB" / "512kb" / "2G" / "1000" → bytes (binary units; "iB"/"B" suffixes optional); undefined when unparsable. */
+export function parseSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = UNITS[(m[2] as string).toLowerCase()] as number;
+  return Math.floor(Number(m[1]) * unit);
 }
