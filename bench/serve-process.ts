@@ -15,12 +15,22 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
+/** Optional: extra environment, another checkout's entry point, headers every request needs (an API key). */
+export interface SpawnOptions {
+  env?: Record<string, string>;
+  /** The `src/main.ts` to run (default: this checkout's). */
+  entry?: string;
+  headers?: Record<string, string>;
+}
+
 /** Spawns serve with `numParallel` slots (2 threads, CPU build) and resolves once it answers on its URL. */
-export async function spawnServe(numParallel: number): Promise<ServeProcess> {
+export async function spawnServe(numParallel: number, opts: SpawnOptions = {}): Promise<ServeProcess> {
   const root = mkdtempSync(join(tmpdir(), "tsllm-bench-"));
   const port = 30000 + Math.floor(Math.random() * 20000);
   const url = `http://127.0.0.1:${port}`;
-  const proc = Bun.spawn(["bun", join(import.meta.dir, "../src/main.ts"), "serve"], {
+  const entry = opts.entry ?? join(import.meta.dir, "../src/main.ts");
+  const headers = opts.headers ?? {};
+  const proc = Bun.spawn(["bun", entry, "serve"], {
     env: {
       ...process.env,
       TSLLM_HOST: `127.0.0.1:${port}`,
@@ -28,6 +38,7 @@ export async function spawnServe(numParallel: number): Promise<ServeProcess> {
       TSLLM_NUM_PARALLEL: String(numParallel),
       TSLLM_NUM_THREADS: "2",
       TSLLM_LLM_LIBRARY: "cpu",
+      ...opts.env,
     },
     stdout: "ignore",
     stderr: "ignore",
@@ -43,10 +54,11 @@ export async function spawnServe(numParallel: number): Promise<ServeProcess> {
     pid: proc.pid,
     async create(name, gguf) {
       const digest = `sha256:${createHash("sha256").update(readFileSync(gguf)).digest("hex")}`;
-      await fetch(`${url}/api/blobs/${digest}`, { method: "POST", body: Bun.file(gguf) });
+      await fetch(`${url}/api/blobs/${digest}`, { method: "POST", headers, body: readFileSync(gguf) });
       await (
         await fetch(`${url}/api/create`, {
           method: "POST",
+          headers,
           body: JSON.stringify({ model: name, files: { "m.gguf": digest }, stream: false }),
         })
       ).text();
