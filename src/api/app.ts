@@ -4,6 +4,7 @@ import type { InferenceDeps } from "../inference/index.ts";
 import { anthropicRoutes } from "./anthropic/routes.ts";
 import { errorBodyFor } from "./error-shapes.ts";
 import { errorResponse } from "./errors.ts";
+import { type AccessOptions, createGuard } from "./guard/index.ts";
 import { basicRoutes } from "./ollama/basics.ts";
 import { blobUploadTarget, uploadBlob } from "./ollama/blob-upload.ts";
 import { blobRoutes } from "./ollama/blobs.ts";
@@ -20,14 +21,14 @@ import { openaiRoutes } from "./openai/index.ts";
 export type AppDeps = InferenceDeps;
 
 /** Routes served outside the Elysia app (createFetchHandler), so a wrong method on them is still a 405. */
-const OUTSIDE: RouteEntry[] = [{ method: "POST", path: "/api/blobs/:digest" }];
+export const OUTSIDE_ROUTES: readonly RouteEntry[] = [{ method: "POST", path: "/api/blobs/:digest" }];
 
 /**
  * Builds the Elysia app; serve it with `Bun.serve({ fetch: app.fetch })` or test it with `app.handle`.
  * Each route plugin is one `.use(...)`; the 405 (wrong method) and 404 (unknown path) answers cover it.
  */
 export function createApp(deps: AppDeps) {
-  const table: RouteTable = new RouteTable((): readonly RouteEntry[] => app.routes, OUTSIDE);
+  const table: RouteTable = new RouteTable((): readonly RouteEntry[] => app.routes, OUTSIDE_ROUTES);
   const app = new Elysia()
     .onRequest(({ request }): Response | undefined => table.refuseMethod(request))
     .onError(({ code, error, request }) => {
@@ -53,12 +54,19 @@ export type App = ReturnType<typeof createApp>;
 
 /**
  * The server's fetch handler: blob uploads stream straight to the store (see ollama/blob-upload.ts);
- * everything else goes through the Elysia app.
+ * everything else goes through the Elysia app. With `access`, the guard (guard/) sees every request first.
  */
-export function createFetchHandler(deps: AppDeps): (req: Request) => Promise<Response> {
+export function createFetchHandler(
+  deps: AppDeps,
+  access?: AccessOptions,
+): (req: Request) => Promise<Response> {
   const app = createApp(deps);
-  return (req) => {
+  const serve = (req: Request): Promise<Response> => {
     const digest = blobUploadTarget(req);
     return digest === null ? app.handle(req) : uploadBlob(deps, digest, req, deps.logger);
   };
+  if (access === undefined) return serve;
+  const routes = new RouteTable((): readonly RouteEntry[] => app.routes, OUTSIDE_ROUTES);
+  const guard = createGuard(access, (method, path) => routes.methodsFor(path).includes(method));
+  return (req) => guard(req, serve);
 }

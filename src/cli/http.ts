@@ -1,5 +1,8 @@
-/** HTTP client of the Ollama-compatible API: JSON calls, NDJSON streams, blob uploads, clear errors. */
-import type { Env } from "../config/env.ts";
+/**
+ * HTTP client of the Ollama-compatible API: JSON calls, NDJSON streams, blob uploads, clear errors. Every
+ * request carries `Authorization: Bearer $TSLLM_API_KEY` when that is set.
+ */
+import { ENV, type Env } from "../config/env.ts";
 import { ApiError, ServerUnreachableError } from "./errors.ts";
 import { serverUrl } from "./host.ts";
 import { ndjson } from "./ndjson.ts";
@@ -18,9 +21,11 @@ const UNREACHABLE = new Set([
 export class ApiClient {
   /** Base URL of the server. */
   readonly base: URL;
+  readonly #apiKey: string;
 
   constructor(env: Env) {
     this.base = serverUrl(env);
+    this.#apiKey = env.get(ENV.API_KEY).trim();
   }
 
   /** `host:port` as shown in messages. */
@@ -30,11 +35,13 @@ export class ApiClient {
 
   /** Sends a request; maps connection failures and `{"error"}` replies to typed errors. */
   async request(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    const init: RequestInit = { method, signal };
+    const headers: Record<string, string> = {};
+    if (this.#apiKey) headers.Authorization = `Bearer ${this.#apiKey}`;
+    const init: RequestInit = { method, signal, headers };
     if (body instanceof Blob) init.body = body;
     else if (body !== undefined) {
       init.body = JSON.stringify(body);
-      init.headers = { "Content-Type": "application/json" };
+      headers["Content-Type"] = "application/json";
     }
     let res: Response;
     try {
@@ -46,7 +53,9 @@ export class ApiClient {
         throw new ServerUnreachableError(this.host, e);
       throw new ApiError(`request to ${this.host}${path} failed: ${(e as Error).message}`, 0);
     }
-    if (!res.ok && method !== "HEAD") throw await errorOf(res);
+    // A HEAD answer's status is the answer (404: no such blob), except a refused key.
+    const refused = res.status === 401 || res.status === 403;
+    if (!res.ok && (method !== "HEAD" || refused)) throw withKeyHint(await errorOf(res), this.#apiKey !== "");
     return res;
   }
 
@@ -80,6 +89,20 @@ export class ApiClient {
   async uploadBlob(digest: string, file: Blob): Promise<void> {
     await this.request("POST", `/api/blobs/${digest}`, file);
   }
+}
+
+/** A 401/403 error with what to do about the key (the key itself is never shown). */
+function withKeyHint(err: ApiError, hasKey: boolean): ApiError {
+  if (err.status === 401)
+    return new ApiError(
+      hasKey
+        ? `${err.message} (the server refused the key in TSLLM_API_KEY)`
+        : `${err.message} (set TSLLM_API_KEY to a key the server accepts)`,
+      401,
+    );
+  if (err.status === 403 && /admin/.test(err.message))
+    return new ApiError(`${err.message} (set TSLLM_API_KEY to an admin key)`, 403);
+  return err;
 }
 
 /** The server's `{"error": "…"}` message, or the status text when the body is not that shape. */
