@@ -56,6 +56,7 @@ const result = await Bun.build({
     "./src/main.ts",
     "./src/runner/server/engine-worker.ts",
     "./src/inference/quantize-worker.ts",
+    "./src/api/limits/json-parse-worker.ts",
   ],
   compile: { outfile: values.outfile },
   minify: true,

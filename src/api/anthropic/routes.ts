@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import { InvalidInputError } from "../../errors.ts";
 import { type ChatInput, chat, countTokens, type InferenceDeps, show } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { byRole, checkChatContent, limitsOf } from "../limits/index.ts";
 import { sseResponse } from "../sse.ts";
 import { MessageAssembler, streamShape } from "./assemble.ts";
 import { chatRequest, promptInput } from "./request.ts";
@@ -29,6 +30,7 @@ export function anthropicRoutes(deps: InferenceDeps) {
       "/v1/messages",
       async ({ body, request }) => {
         const { input, shape } = chatRequest(body);
+        checkChatContent(limitsOf(request), input.messages, byRole);
         const r = await chat(deps, await thinkIfAble(deps, input), request.signal);
         if (r.kind !== "stream") throw new InvalidInputError("messages: at least one message is required");
         const answer = new MessageAssembler(body.model, shape);
@@ -41,7 +43,9 @@ export function anthropicRoutes(deps: InferenceDeps) {
     .post(
       "/v1/messages/count_tokens",
       async ({ body, request }) => {
-        const input = await thinkIfAble(deps, promptInput(body));
+        const prompt = promptInput(body);
+        checkChatContent(limitsOf(request), prompt.messages, byRole);
+        const input = await thinkIfAble(deps, prompt);
         const { count } = await countTokens(deps, input, request.signal);
         return { input_tokens: count };
       },

@@ -2,6 +2,7 @@
 import { Elysia, t } from "elysia";
 import { type CompletionEvent, chat, type InferenceDeps, type ToolChoice } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { checkChatContent, limitsOf } from "../limits/index.ts";
 import type { Tool as TemplateTool } from "../../templates/index.ts";
 import { CompletionFields, Message, now, Tool } from "./common.ts";
 import { finalFields, respond } from "./completion.ts";
@@ -51,6 +52,7 @@ export function chatRoutes(deps: InferenceDeps) {
   return new Elysia({ name: "ollama-chat" }).post(
     "/api/chat",
     async ({ body, request }) => {
+      checkChatContent(limitsOf(request), body.messages);
       const r = await chat(
         deps,
         {

@@ -2,6 +2,7 @@
 import { Elysia, t } from "elysia";
 import { embed, embeddings, type InferenceDeps } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { checkEmbedContent, limitsOf } from "../limits/index.ts";
 import { Int, KeepAlive, Options } from "./common.ts";
 
 /** EmbedRequest; `input` is a string or a list of strings (checked by the service: `invalid input type`). */
@@ -29,12 +30,26 @@ export type EmbeddingsRequest = typeof EmbeddingsRequest.static;
 /** The two embedding routes. */
 export function embedRoutes(deps: InferenceDeps) {
   return new Elysia({ name: "ollama-embed" })
-    .post("/api/embed", ({ body, request }) => embed(deps, body, request.signal), {
-      body: EmbedRequest,
-      parse: jsonBody(EmbedRequest),
-    })
-    .post("/api/embeddings", ({ body, request }) => embeddings(deps, body, request.signal), {
-      body: EmbeddingsRequest,
-      parse: jsonBody(EmbeddingsRequest),
-    });
+    .post(
+      "/api/embed",
+      ({ body, request }) => {
+        checkEmbedContent(limitsOf(request), body.input);
+        return embed(deps, body, request.signal);
+      },
+      {
+        body: EmbedRequest,
+        parse: jsonBody(EmbedRequest),
+      },
+    )
+    .post(
+      "/api/embeddings",
+      ({ body, request }) => {
+        checkEmbedContent(limitsOf(request), body.prompt, "prompt");
+        return embeddings(deps, body, request.signal);
+      },
+      {
+        body: EmbeddingsRequest,
+        parse: jsonBody(EmbeddingsRequest),
+      },
+    );
 }

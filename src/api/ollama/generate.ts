@@ -2,6 +2,7 @@
 import { Elysia, t } from "elysia";
 import { type CompletionEvent, generate, type InferenceDeps } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { checkGenerateContent, limitsOf } from "../limits/index.ts";
 import { CompletionFields, Int, now } from "./common.ts";
 import { finalFields, respond } from "./completion.ts";
 
@@ -36,6 +37,7 @@ export function generateRoutes(deps: InferenceDeps) {
   return new Elysia({ name: "ollama-generate" }).post(
     "/api/generate",
     async ({ body, request }) => {
+      checkGenerateContent(limitsOf(request), body);
       const r = await generate(deps, { ...body, model: body.model ?? "" }, request.signal);
       return respond(
         r,

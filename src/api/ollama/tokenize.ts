@@ -2,6 +2,7 @@
 import { Elysia, t } from "elysia";
 import { detokenize, type InferenceDeps, tokenize } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { checkText, limitsOf } from "../limits/index.ts";
 import { Int, KeepAlive, Options } from "./common.ts";
 
 /** TokenizeRequest. */
@@ -26,8 +27,11 @@ export function tokenizeRoutes(deps: InferenceDeps) {
   return new Elysia({ name: "ollama-tokenize" })
     .post(
       "/api/tokenize",
-      ({ body, request }) =>
-        tokenize(deps, { ...body, text: body.text ?? body.content ?? "" }, request.signal),
+      ({ body, request }) => {
+        const text = body.text ?? body.content ?? "";
+        checkText(limitsOf(request), body.text !== undefined ? "text" : "content", text);
+        return tokenize(deps, { ...body, text }, request.signal);
+      },
       { body: TokenizeRequest, parse: jsonBody(TokenizeRequest) },
     )
     .post(

@@ -2,6 +2,7 @@
 import { Elysia, t } from "elysia";
 import { type ChatInput, chat, type InferenceDeps } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { checkChatContent, limitsOf } from "../limits/index.ts";
 import { aggregate } from "../ollama/completion.ts";
 import { sseResponse } from "../sse.ts";
 import { chatChunks, chatCompletion } from "./chat-output.ts";
@@ -95,6 +96,7 @@ export function chatRoutes(deps: InferenceDeps) {
     "/v1/chat/completions",
     async ({ body, request }) => {
       const input = chatInput(body);
+      checkChatContent(limitsOf(request), input.messages);
       const r = await chat(deps, input, request.signal);
       const h = { id: newId("chatcmpl-"), created: unixNow(), model: r.model };
       if (body.stream)

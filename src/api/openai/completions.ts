@@ -7,6 +7,7 @@
 import { Elysia, t } from "elysia";
 import { type CompletionEvent, generate, type InferenceDeps, type Logprob } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { checkGenerateContent, limitsOf } from "../limits/index.ts";
 import { aggregate } from "../ollama/completion.ts";
 import { type SseEvent, sseResponse } from "../sse.ts";
 import { eventsOf, finishReason, usage } from "./collect.ts";
@@ -71,6 +72,7 @@ export function completionRoutes(deps: InferenceDeps) {
       singleChoice("n", body.n);
       singleChoice("best_of", body.best_of);
       const prompt = promptOf(body.prompt);
+      checkGenerateContent(limitsOf(request), { prompt, suffix: body.suffix });
       const k = topLogprobs(body.logprobs, "logprobs");
       if (body.echo && k !== undefined) throw unsupported("echo", "echo together with logprobs");
       const r = await generate(

@@ -6,6 +6,7 @@
 import { Elysia, t } from "elysia";
 import { detokenize, embed, type InferenceDeps } from "../../inference/index.ts";
 import { jsonBody } from "../body.ts";
+import { checkEmbedContent, limitsOf } from "../limits/index.ts";
 import { OpenAIParamError } from "./errors.ts";
 
 /** The request (user accepted and ignored; `options`, `keep_alive`, `truncate` are extensions). */
@@ -54,6 +55,7 @@ export function embeddingRoutes(deps: InferenceDeps) {
         );
       if (body.dimensions !== undefined && body.dimensions < 1)
         throw new OpenAIParamError("dimensions", "Invalid 'dimensions': must be at least 1.");
+      checkEmbedContent(limitsOf(request), body.input);
       const common = { model: body.model, options: body.options, keep_alive: body.keep_alive };
       const texts = await Promise.all(
         inputs(body.input).map(async (x) =>

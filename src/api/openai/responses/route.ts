@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import { type ChatInput, chat, type InferenceDeps, type ResponsesStore } from "../../../inference/index.ts";
 import type { ChatMessage } from "../../../templates/index.ts";
 import { jsonBody } from "../../body.ts";
+import { byRole, checkChatContent, limitsOf } from "../../limits/index.ts";
 import { sseResponse } from "../../sse.ts";
 import { eventsOf } from "../collect.ts";
 import { OpenAIParamError, PreviousResponseNotFoundError, ResponseNotFoundError } from "../errors.ts";
@@ -81,6 +82,7 @@ export function responsesRoutes(deps: InferenceDeps, store: ResponsesStore) {
       "/v1/responses",
       async ({ body, request }) => {
         const p = prepare(body, store);
+        checkChatContent(limitsOf(request), p.input.messages, byRole);
         const r = await chat(deps, p.input, request.signal);
         const id = newResponseId();
         const b = new ResponseBuilder(id, head(body, r.model), p.withLogprobs);
