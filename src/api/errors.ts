@@ -3,6 +3,7 @@
  * validation, parse and routing errors are mapped to 400/404 so a client mistake is never a 500.
  */
 import { TsllmError } from "../errors.ts";
+import { storageError } from "../store/fs-errors.ts";
 import type { Logger } from "../log.ts";
 
 /** An error body and its status; `code` and `param` when the error names them (OpenAI's body shows them). */
@@ -36,6 +37,11 @@ function validationMessage(err: unknown): string {
   return `invalid value for field "${field}": ${what}, got ${got === "object" && first?.value === null ? "null" : got}`;
 }
 
+/** `message` with absolute file paths replaced: a server fault's text must not reveal the machine's layout. */
+export function withoutPaths(message: string): string {
+  return message.replace(/(^|[\s'"(=:])\/(?:[\w.@+-]+\/){2,}[\w.@+-]*/g, "$1<path>");
+}
+
 function tsllmAnswer(err: TsllmError): ErrorAnswer {
   const param = (err as { param?: unknown }).param;
   return {
@@ -63,7 +69,10 @@ export function errorAnswer(err: unknown, code?: string | number): ErrorAnswer {
       return { status: 400, message: (err as Error).message };
   }
   if ((err as Error)?.name === "AbortError") return { status: 499, message: "request canceled" };
-  return { status: 500, message: (err as Error)?.message || String(err) };
+  // Last resort for filesystem errors no layer re-worded: their messages embed absolute paths.
+  const fs = storageError(err, "complete the request");
+  if (fs instanceof TsllmError) return tsllmAnswer(fs);
+  return { status: 500, message: withoutPaths((err as Error)?.message || String(err)) };
 }
 
 /** How one API family writes an error body (Ollama's `{"error": …}`, OpenAI's, Anthropic's). */

@@ -1,4 +1,5 @@
 /** `tsllm create MODEL -f Modelfile`: uploads the Modelfile's local files, then POSTs /api/create. */
+import { readFile, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { ENV } from "../config/env.ts";
 import { InvalidInputError } from "../errors.ts";
@@ -49,16 +50,22 @@ export async function createRequest(mf: Modelfile, baseDir: string, model: strin
   return { body, blobs: [...files, ...adapters, ...drafts] };
 }
 
+/** A Modelfile is text: anything larger is not one (and `-f /dev/zero` must not read forever). */
+const MODELFILE_MAX = 16 * 1024 * 1024;
+
 async function readModelfile(flag: string | undefined): Promise<{ path: string; bytes: Uint8Array }> {
   const path = resolve(flag ?? "Modelfile");
-  const file = Bun.file(path);
-  if (!(await file.exists()))
+  const info = await stat(path).catch(() => undefined);
+  if (!info)
     throw new InvalidInputError(
       flag === undefined
         ? `no Modelfile in the current directory; pass one with -f`
         : `specified Modelfile wasn't found: ${flag}`,
     );
-  return { path, bytes: await file.bytes() };
+  if (!info.isFile()) throw new InvalidInputError(`${flag ?? "Modelfile"} is not a regular file`);
+  if (info.size > MODELFILE_MAX)
+    throw new InvalidInputError(`${flag ?? "Modelfile"} is larger than 16 MiB; is it really a Modelfile?`);
+  return { path, bytes: new Uint8Array(await readFile(path)) };
 }
 
 /** The create command. */

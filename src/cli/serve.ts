@@ -4,6 +4,8 @@
  * SIGINT/SIGTERM stop accepting, drain in-flight requests for a bounded time, close every runner and exit 0.
  */
 import { createFetchHandler } from "../api/index.ts";
+import { accessOptionsFromEnv, tlsFromEnv } from "../api/guard/index.ts";
+import { RequestLimiter } from "../api/limits/index.ts";
 import { declaredEnv, ENV, Env } from "../config/env.ts";
 import { type InferenceDeps, ModelCache, parseDuration, workerQuantizer } from "../inference/index.ts";
 import type { BackendOptions } from "../llama/engine/backend.ts";
@@ -13,12 +15,12 @@ import type { LoadOptions } from "../runner/protocol.ts";
 import { modelFactsFromGguf, Scheduler } from "../scheduler/index.ts";
 import { deviceList, probeDevices } from "./devices.ts";
 import { bindAddress } from "./host.ts";
-import { ModelStore } from "../store/index.ts";
+import { cleanStore, ModelStore, noPrune, startBlobVerifier } from "../store/index.ts";
 import { VERSION } from "../version.ts";
 
 /** A started server. */
 export interface RunningServer {
-  /** `http://host:port` as bound (port 0 resolved). */
+  /** `http://host:port` as bound (port 0 resolved); `https://` with TLS. */
   url: string;
   hostname: string;
   port: number;
@@ -37,7 +39,16 @@ function kvType(env: Env, log: Logger): LoadOptions["kv_cache_type"] {
 export async function startServer(env: Env, logger: Logger = createLogger(env)): Promise<RunningServer> {
   const log = logger.child("server");
   for (const name of env.unknown()) log.warn("unknown environment variable", { name });
+  // Access settings first: a bad TLS or keys setting stops serve before anything starts.
+  const tls = tlsFromEnv(env);
+  const access = accessOptionsFromEnv(env, bindAddress(env).hostname, logger.child("access"));
   const store = ModelStore.fromEnv(env);
+  // Before listening, so no create of this process races the prune; hashing every blob runs in the background.
+  await cleanStore(store, {
+    prune: !noPrune(env.first(ENV.NOPRUNE, ENV.OLLAMA_NOPRUNE)),
+    logger: logger.child("store"),
+  });
+  const verifier = startBlobVerifier(store, { logger: logger.child("store") });
   const cache = new ModelCache();
   const keepAlive = parseDuration(env.get(ENV.KEEP_ALIVE));
   const probe = await probeDevices(env, log);
@@ -73,21 +84,24 @@ export async function startServer(env: Env, logger: Logger = createLogger(env)):
     },
     quantize: workerQuantizer(backend),
   };
-  const handle = createFetchHandler(deps);
+  const handle = createFetchHandler(deps, access);
   const { hostname, port, invalidPort } = bindAddress(env);
   if (invalidPort !== undefined)
     log.warn("invalid port, using default", { port: invalidPort, default: port });
-  // Blob uploads are model-sized: no body size limit (they stream to disk).
+  // Body size, read timeouts and big-body parsing (api/limits/); the idle timeout closes idle connections.
+  const limiter = RequestLimiter.fromEnv(env);
+  // Blob uploads are model-sized: no body size limit here (they stream to disk; JSON bodies are limited).
   const server = Bun.serve({
     hostname,
     port,
-    fetch: handle,
-    idleTimeout: 0,
+    fetch: limiter.wrap(handle),
+    idleTimeout: limiter.idleTimeout,
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    ...(tls ? { tls } : {}),
   });
   const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
-  const url = `http://${shown}:${server.port}`;
-  log.info(`Listening on ${shown}:${server.port} (version ${VERSION})`);
+  const url = `${tls ? "https" : "http"}://${shown}:${server.port}`;
+  log.info(`Listening on ${tls ? url : `${shown}:${server.port}`} (version ${VERSION})`);
   let stopping: Promise<void> | null = null;
   return {
     url,
@@ -102,7 +116,11 @@ export async function startServer(env: Env, logger: Logger = createLogger(env)):
         });
         await Promise.race([server.stop(false), deadline]);
         clearTimeout(timer); // a pending timer would keep the process alive
+        verifier.stop();
+        // Bun's stop(true) neither ends a stalled request-body read nor resolves while one waits: end uploads.
+        await store.close();
         await server.stop(true);
+        limiter.dispose();
         await scheduler.shutdown();
         log.info("stopped");
       })();

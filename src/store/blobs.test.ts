@@ -1,11 +1,17 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobStore } from "./blobs.ts";
 import { digestToFileName, fileNameToDigest, parseDigest } from "./digest.ts";
-import { DigestMismatchError, InvalidDigestError } from "./errors.ts";
+import {
+  DigestMismatchError,
+  InvalidDigestError,
+  StorageError,
+  StoreClosedError,
+  UploadStalledError,
+} from "./errors.ts";
 
 const sha = (s: string) => `sha256:${createHash("sha256").update(s).digest("hex")}`;
 let root: string;
@@ -80,5 +86,83 @@ describe("BlobStore", () => {
     expect((await blobs.writeBytes("{{ .Prompt }}")).digest).toBe(sha("{{ .Prompt }}"));
     await blobs.remove(w.digest);
     expect(await blobs.has(w.digest)).toBe(false);
+  });
+
+  test("an existing blob is kept (200) and the body read to its end when the declared size matches", async () => {
+    const d = sha("same bytes");
+    await blobs.writeFromStream(d, streamOf("same bytes"));
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled++;
+        if (pulled > 3) c.close();
+        else c.enqueue(new TextEncoder().encode("junk"));
+      },
+    });
+    const w = await blobs.writeFromStream(d, body, { size: 10 });
+    expect(w).toEqual({ digest: d, size: 10, created: false });
+    expect(pulled).toBe(4);
+  });
+
+  test("a damaged blob (size differs from the upload's) is replaced by a verified upload", async () => {
+    const d = sha("the real content");
+    await mkdir(blobs.dir, { recursive: true });
+    await writeFile(blobs.path(d), "the real"); // cut short by an older version or a crash elsewhere
+    const w = await blobs.writeFromStream(d, streamOf("the real content"), { size: 16 });
+    expect(w).toEqual({ digest: d, size: 16, created: true });
+    expect(await readFile(blobs.path(d), "utf8")).toBe("the real content");
+    expect(await readdir(blobs.dir)).toEqual([digestToFileName(d)]);
+  });
+
+  test("a stalled upload fails with 408 and leaves nothing behind", async () => {
+    const slow = new BlobStore(root, { stallTimeoutMs: 50 });
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode("partial"));
+      },
+    });
+    const err = await slow.writeFromStream(sha("partial and more"), body).catch((e) => e);
+    expect(err).toBeInstanceOf(UploadStalledError);
+    expect(await readdir(slow.dir)).toEqual([]);
+  });
+
+  test("close() aborts uploads in progress (503), removes their temp files and refuses new ones", async () => {
+    let started: () => void = () => {};
+    const sent = new Promise<void>((r) => {
+      started = r;
+    });
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        c.enqueue(new TextEncoder().encode("first chunk"));
+        started();
+        return new Promise(() => {}); // then nothing, ever
+      },
+    });
+    const upload = blobs.writeFromStream(sha("never"), body).catch((e) => e);
+    await sent;
+    await blobs.close();
+    expect(await upload).toBeInstanceOf(StoreClosedError);
+    expect(await readdir(blobs.dir)).toEqual([]);
+    const again = await blobs.writeFromStream(sha("x"), streamOf("x")).catch((e) => e);
+    expect(again).toBeInstanceOf(StoreClosedError);
+    expect(again.status).toBe(503);
+  });
+
+  test("filesystem errors never show the store's path", async () => {
+    await writeFile(join(root, "blobs"), "a file where the directory should be");
+    const err = await blobs.writeBytes("x").catch((e) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect(err.message).not.toContain(root);
+    expect(err.message).toMatch(/^cannot create the blob directory: /);
+  });
+
+  test("adopt takes a finished temp file in place under its digest", async () => {
+    await mkdir(blobs.dir, { recursive: true });
+    const tmp = blobs.tempPath("quantize");
+    expect(BlobStore.isTemp(tmp.split("/").pop() as string)).toBe(true);
+    await writeFile(tmp, "quantized weights");
+    const w = await blobs.adopt(tmp);
+    expect(w).toEqual({ digest: sha("quantized weights"), size: 17, created: true });
+    expect(await readdir(blobs.dir)).toEqual([digestToFileName(w.digest)]);
   });
 });

@@ -1,13 +1,20 @@
-import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { tempPathFor } from "./atomic.ts";
+import { TEMP_PREFIX, tempPathFor } from "./atomic.ts";
+import {
+  sealBlobFile,
+  syncDir,
+  type WriteFileOptions,
+  type WrittenFile,
+  writeBlobFile,
+} from "./blob-file.ts";
+import { type ByteSource, readChunks } from "./chunks.ts";
 import { digestToFileName, fileNameToDigest, parseDigest } from "./digest.ts";
-import { BlobNotFoundError, DigestMismatchError } from "./errors.ts";
+import { BlobNotFoundError, DigestMismatchError, StoreClosedError } from "./errors.ts";
+import { isErrno, storageError, storageOp } from "./fs-errors.ts";
 
-/** Bytes arriving over time: a web stream or any async iterable of chunks. */
-export type ByteSource = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+export type { ByteSource } from "./chunks.ts";
 
 /** Result of putting bytes into the store. */
 export interface BlobWrite {
@@ -18,13 +25,34 @@ export interface BlobWrite {
   readonly created: boolean;
 }
 
-/** Content-addressed blobs under `<root>/blobs/sha256-<hex>`; every write is temp file + rename. */
+/** How the blob store treats incoming streams. */
+export interface BlobStoreOptions {
+  /** Longest pause (ms) between chunks of a streamed upload before it fails with 408; 0 = none. */
+  stallTimeoutMs?: number;
+  /** Test hook: opens temp files (to inject short writes or failures). */
+  openFile?: WriteFileOptions["openFile"];
+}
+
+/** What a streamed write knows in advance. */
+export interface StreamWriteOptions {
+  /** The sender's declared length (Content-Length), if any. */
+  size?: number;
+}
+
+/**
+ * Content-addressed blobs under `<root>/blobs/sha256-<hex>`. A blob is written to a temp file, fsynced,
+ * verified against its digest and only then renamed to its name: a blob present under its name is complete.
+ */
 export class BlobStore {
   /** The `blobs/` directory. */
   readonly dir: string;
+  readonly #opts: BlobStoreOptions;
+  readonly #closing = new AbortController();
+  readonly #inFlight = new Set<Promise<unknown>>();
 
-  constructor(root: string) {
+  constructor(root: string, opts: BlobStoreOptions = {}) {
     this.dir = join(root, "blobs");
+    this.#opts = opts;
   }
 
   /** Absolute file path of a digest (which need not exist). Throws InvalidDigestError. */
@@ -32,113 +60,153 @@ export class BlobStore {
     return join(this.dir, digestToFileName(digest));
   }
 
-  /** True when the blob file exists. */
+  /** A fresh temp path inside `blobs/` (removed at startup if left behind); `tag` says what writes it. */
+  tempPath(tag = ""): string {
+    return tempPathFor(join(this.dir, "x"), tag);
+  }
+
+  /** True when the blob file exists (and so, by construction, is complete). */
   async has(digest: string): Promise<boolean> {
-    try {
-      return (await stat(this.path(digest))).isFile();
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      throw err;
-    }
+    return (await this.#sizeOf(digest)) !== undefined;
   }
 
   /** Size in bytes; BlobNotFoundError when absent. */
   async size(digest: string): Promise<number> {
-    try {
-      return (await stat(this.path(digest))).size;
-    } catch (err) {
-      if (isNotFound(err)) throw new BlobNotFoundError(digest);
-      throw err;
-    }
+    const size = await this.#sizeOf(digest);
+    if (size === undefined) throw new BlobNotFoundError(digest);
+    return size;
   }
 
-  /** Streams bytes in, verifying them against `digest`; on mismatch the temp file is removed (400). */
-  async writeFromStream(digest: string, source: ByteSource): Promise<BlobWrite> {
-    return this.ingest(source, parseDigest(digest));
+  /**
+   * Streams an upload into the store, verifying it against `digest` (400 on mismatch). A blob already
+   * present is kept and the body read to its end, unless the sender's declared size differs from the file's
+   * (a damaged file): then the upload replaces it. A pause longer than the stall timeout is a 408; a full
+   * disk a 507; closing the store aborts it (503). Nothing partial is ever left under the digest's name.
+   */
+  async writeFromStream(
+    digest: string,
+    source: ByteSource,
+    opts: StreamWriteOptions = {},
+  ): Promise<BlobWrite> {
+    const expected = parseDigest(digest);
+    return this.#track(async () => {
+      const chunks = readChunks(source, {
+        stallMs: this.#opts.stallTimeoutMs,
+        signal: this.#closing.signal,
+      });
+      const present = await this.#sizeOf(expected);
+      if (present !== undefined && (opts.size === undefined || opts.size === present)) {
+        for await (const _ of chunks) {
+          // A client still sending must reach the end of its body to read the answer.
+        }
+        return { digest: expected, size: present, created: false };
+      }
+      return this.#ingest(chunks, expected, opts.size);
+    });
   }
 
   /** Stores an in-memory value (template, params, config …) under its own digest. */
   async writeBytes(data: string | Uint8Array): Promise<BlobWrite> {
     const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    return this.ingest(oneChunk(bytes));
+    return this.#ingest(oneChunk(bytes));
   }
 
   /** Hashes a local file while copying it into the store; returns its digest. */
   async importFile(path: string): Promise<BlobWrite> {
-    return this.ingest(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>);
+    return this.#ingest(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>);
+  }
+
+  /** Takes a finished file inside `blobs/` (from tempPath) into the store under its digest, without copying. */
+  async adopt(tempFile: string): Promise<BlobWrite> {
+    try {
+      return await this.#commit(tempFile, await sealBlobFile(tempFile));
+    } catch (err) {
+      await rm(tempFile, { force: true });
+      throw err;
+    }
   }
 
   /** Deletes a blob; absent blobs are ignored. */
   async remove(digest: string): Promise<void> {
-    await rm(this.path(digest), { force: true });
+    await storageOp("remove a blob", () => rm(this.path(digest), { force: true }));
   }
 
   /** Digests of every well-named blob file (temps and partials are skipped). */
   async list(): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (err) {
-      if (isNotFound(err)) return [];
-      throw err;
-    }
-    return names.map(fileNameToDigest).filter((d): d is string => d !== undefined);
+    return (await this.entries()).map(fileNameToDigest).filter((d): d is string => d !== undefined);
   }
 
-  /** Copies `source` to a temp file while hashing, then renames it to its digest's name. */
-  private async ingest(source: ByteSource, expected?: string): Promise<BlobWrite> {
-    await mkdir(this.dir, { recursive: true });
-    const tmp = tempPathFor(join(this.dir, "x"));
-    const hash = createHash("sha256");
-    let size = 0;
-    const fh = await open(tmp, "wx", 0o644);
+  /** Every file name in `blobs/`, blobs and leftovers alike. */
+  async entries(): Promise<string[]> {
     try {
-      for await (const chunk of iterate(source)) {
-        hash.update(chunk);
-        size += chunk.byteLength;
-        await fh.write(chunk);
-      }
-      await fh.close();
-      const digest = `sha256:${hash.digest("hex")}`;
-      if (expected !== undefined && digest !== expected) throw new DigestMismatchError(expected, digest);
-      const target = this.path(digest);
-      const created = !(await this.has(digest));
-      // Same-digest writers race harmlessly: rename replaces identical bytes atomically.
-      if (created) await rename(tmp, target);
-      else await rm(tmp, { force: true });
-      return { digest, size, created };
+      return await readdir(this.dir);
     } catch (err) {
-      await fh.close().catch(() => {});
+      if (isErrno(err, "ENOENT")) return [];
+      throw storageError(err, "list blobs");
+    }
+  }
+
+  /** True when `name` in `blobs/` is one of this store's temp files. */
+  static isTemp(name: string): boolean {
+    return name.startsWith(TEMP_PREFIX);
+  }
+
+  /** Aborts every streamed write in progress (each removes its temp file) and waits for them to end. */
+  async close(): Promise<void> {
+    this.#closing.abort(new StoreClosedError());
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #sizeOf(digest: string): Promise<number | undefined> {
+    try {
+      const s = await stat(this.path(digest));
+      return s.isFile() ? s.size : undefined;
+    } catch (err) {
+      if (isErrno(err, "ENOENT", "ENOTDIR")) return undefined;
+      throw storageError(err, "read a blob");
+    }
+  }
+
+  async #track<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closing.signal.aborted) throw new StoreClosedError();
+    const p = fn();
+    this.#inFlight.add(p);
+    try {
+      return await p;
+    } finally {
+      this.#inFlight.delete(p);
+    }
+  }
+
+  /** Writes `chunks` to a temp file, then commits it; the temp file never outlives a failure. */
+  async #ingest(chunks: AsyncIterable<Uint8Array>, expected?: string, sizeHint?: number): Promise<BlobWrite> {
+    await storageOp("create the blob directory", () => mkdir(this.dir, { recursive: true }));
+    const tmp = this.tempPath();
+    try {
+      const written = await writeBlobFile(tmp, chunks, { sizeHint, openFile: this.#opts.openFile });
+      return await this.#commit(tmp, written, expected);
+    } catch (err) {
       await rm(tmp, { force: true });
       throw err;
     }
   }
-}
 
-function isNotFound(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException)?.code === "ENOENT";
+  /** Renames a verified temp file to its digest's name (replacing a damaged file of another size). */
+  async #commit(tmp: string, written: WrittenFile, expected?: string): Promise<BlobWrite> {
+    const { digest, size } = written;
+    if (expected !== undefined && digest !== expected) throw new DigestMismatchError(expected, digest);
+    const present = await this.#sizeOf(digest);
+    // Same-digest writers race harmlessly: a present file of the right size holds these very bytes.
+    if (present === size) {
+      await rm(tmp, { force: true });
+      return { digest, size, created: false };
+    }
+    await storageOp("store a blob", () => rename(tmp, this.path(digest)));
+    await syncDir(this.dir);
+    return { digest, size, created: true };
+  }
 }
 
 async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
   yield bytes;
-}
-
-async function* iterate(source: ByteSource): AsyncIterable<Uint8Array> {
-  if (source instanceof ReadableStream) {
-    const reader = source.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      // Bun 1.3 throws "undefined is not a function" from releaseLock on a finished request body.
-      try {
-        reader.releaseLock();
-      } catch {}
-    }
-  } else {
-    yield* source;
-  }
 }

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { InvalidInputError } from "../errors.ts";
 import { parseTemplate } from "../templates/go-template.ts";
-import { parseDigest } from "./digest.ts";
+import { digestOf, parseDigest } from "./digest.ts";
 import { BlobNotFoundError } from "./errors.ts";
+import { storageOp } from "./fs-errors.ts";
 import { MediaType } from "./media.ts";
 import { shortName } from "./names.ts";
 import { encodeConfig, type Layer, type ModelConfig, type StoredMessage } from "./schema.ts";
@@ -50,13 +51,34 @@ export interface CreateOptions {
   onStatus?: (status: string) => void;
 }
 
-/** Writes layers, config and manifest for `name`, then drops blobs only the replaced manifest used. */
+/**
+ * Writes layers, config and manifest for `name`, then drops blobs only the replaced manifest used. Every blob
+ * the new manifest will reference is pinned until the manifest is written, so a concurrent delete's cleanup
+ * cannot remove it in between.
+ */
 export async function createModel(
   store: ModelStore,
   name: string,
   spec: CreateSpec,
   opts: CreateOptions,
 ): Promise<StoredModel> {
+  const releases: (() => void)[] = [];
+  try {
+    return await writeModel(store, name, spec, opts, (ds) => releases.push(store.pin(ds)));
+  } finally {
+    for (const release of releases) release();
+  }
+}
+
+async function writeModel(
+  store: ModelStore,
+  name: string,
+  spec: CreateSpec,
+  opts: CreateOptions,
+  hold: (digests: string[]) => void,
+): Promise<StoredModel> {
+  if (spec.model) hold([parseDigest(spec.model)]);
+  for (const d of [...(spec.projectors ?? []), ...(spec.adapters ?? [])]) hold([parseDigest(d)]);
   const status = opts.onStatus ?? (() => {});
   const validate = opts.validateTemplate ?? ((t: string) => void parseTemplate(t));
   const target = await store.resolveName(name);
@@ -76,6 +98,7 @@ export async function createModel(
   let layers: Layer[] = [];
   if (spec.from) {
     const base = await store.get(spec.from, "pull");
+    hold(base.stored.manifest.layers.map((l) => l.digest));
     const from = shortName(base.fullName);
     layers = base.stored.manifest.layers.map((l) => ({ ...l, from }));
     config.renderer ||= base.config.renderer;
@@ -111,6 +134,7 @@ export async function createModel(
   }
 
   const put = async (mediaType: string, data: string): Promise<Layer> => {
+    hold([digestOf(data)]);
     const w = await store.blobs.writeBytes(data);
     status(`${w.created ? "creating new layer" : "using existing layer"} ${w.digest}`);
     return { mediaType, digest: w.digest, size: w.size };
@@ -132,7 +156,9 @@ export async function createModel(
   if (Object.keys(params).length > 0) await replace(MediaType.params, `${JSON.stringify(params)}\n`);
   if (spec.messages?.length) await replace(MediaType.messages, `${JSON.stringify(spec.messages)}\n`);
 
-  const cfg = await store.blobs.writeBytes(encodeConfig(config));
+  const configBytes = encodeConfig(config);
+  hold([digestOf(configBytes)]);
+  const cfg = await store.blobs.writeBytes(configBytes);
   status("writing manifest");
   await store.manifests.write(
     target,
@@ -158,7 +184,8 @@ async function mergeParams(
 ): Promise<Record<string, unknown>> {
   const merged: Record<string, unknown> = {};
   for (const l of layers.filter((x) => x.mediaType === MediaType.params)) {
-    Object.assign(merged, JSON.parse(await readFile(store.blobs.path(l.digest), "utf8")));
+    const text = await storageOp("read a params layer", () => readFile(store.blobs.path(l.digest), "utf8"));
+    Object.assign(merged, JSON.parse(text));
   }
   Object.assign(merged, fresh);
   return Object.fromEntries(

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { InvalidDigestError } from "./errors.ts";
 
 const DIGEST_RE = /^sha256[:-]([0-9a-fA-F]{64})$/;
@@ -22,4 +23,9 @@ export function digestToFileName(digest: string): string {
 /** The digest `sha256:<hex>` a blob file name stands for, or undefined for other files (temps, partials). */
 export function fileNameToDigest(name: string): string | undefined {
   return /^sha256-[0-9a-f]{64}$/.test(name) ? name.replace("-", ":") : undefined;
+}
+
+/** `sha256:<hex>` of in-memory bytes (a string is hashed as UTF-8). */
+export function digestOf(data: string | Uint8Array): string {
+  return `sha256:${createHash("sha256").update(data).digest("hex")}`;
 }

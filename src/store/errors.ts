@@ -60,9 +60,54 @@ export class ModelNotFoundError extends TsllmError {
   }
 }
 
-/** A manifest or config blob on disk that cannot be parsed. */
+/** A manifest or config blob on disk that cannot be parsed; `what` names the model, never a path. */
 export class CorruptManifestError extends TsllmError {
   constructor(what: string, cause?: unknown) {
     super(`corrupt manifest: ${what}`, { code: "corrupt_manifest", status: 500, cause });
+  }
+}
+
+/** The disk (or quota) filled while a blob was written; nothing was kept. */
+export class DiskFullError extends TsllmError {
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: "insufficient_storage", status: 507, cause });
+  }
+}
+
+/** A filesystem failure in the store, worded without the path (clients must never see the store's location). */
+export class StorageError extends TsllmError {
+  /** The errno code (EACCES, EIO, …) when the failure had one. */
+  readonly errno?: string;
+
+  constructor(message: string, errno?: string, cause?: unknown) {
+    super(message, { code: "storage", status: 500, cause });
+    this.errno = errno;
+  }
+}
+
+/** A blob upload whose sender paused longer than the body timeout; the partial blob was removed. */
+export class UploadStalledError extends TsllmError {
+  constructor(timeoutMs: number) {
+    super(`blob upload stalled: no data for ${timeoutMs / 1000}s (TSLLM_BODY_TIMEOUT)`, {
+      code: "upload_stalled",
+      status: 408,
+    });
+  }
+}
+
+/** A blob write cut off because the server is shutting down; the partial blob was removed. */
+export class StoreClosedError extends TsllmError {
+  constructor() {
+    super("the server is shutting down; retry the upload", { code: "shutting_down", status: 503 });
+  }
+}
+
+/** A manifest names a blob the store no longer holds (deleted as corrupt, or removed by hand). */
+export class MissingBlobError extends TsllmError {
+  constructor(model: string, digest: string) {
+    super(`model ${JSON.stringify(model)} is missing its blob ${digest}; create or pull it again`, {
+      code: "missing_blob",
+      status: 500,
+    });
   }
 }

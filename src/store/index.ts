@@ -1,5 +1,11 @@
 /** The model store: names, blobs, manifests and model operations over Ollama's on-disk layout. */
-export { BlobStore, type BlobWrite, type ByteSource } from "./blobs.ts";
+export {
+  BlobStore,
+  type BlobStoreOptions,
+  type BlobWrite,
+  type ByteSource,
+  type StreamWriteOptions,
+} from "./blobs.ts";
 export {
   type CreateOptions,
   type CreateSpec,
@@ -7,14 +13,19 @@ export {
   type DescribedModel,
   type DescribeModel,
 } from "./create.ts";
-export { digestToFileName, fileNameToDigest, isDigest, parseDigest } from "./digest.ts";
+export { digestOf, digestToFileName, fileNameToDigest, isDigest, parseDigest } from "./digest.ts";
 export {
   BlobNotFoundError,
   CorruptManifestError,
   DigestMismatchError,
+  DiskFullError,
   InvalidDigestError,
   InvalidNameError,
+  MissingBlobError,
   ModelNotFoundError,
+  StorageError,
+  StoreClosedError,
+  UploadStalledError,
 } from "./errors.ts";
 export { expandPath, specFromModelfile } from "./from-modelfile.ts";
 export { ManifestStore, referencedDigests, type StoredManifest } from "./manifests.ts";
@@ -22,3 +33,5 @@ export { MediaType } from "./media.ts";
 export { formatName, isValidName, type ModelName, parseName, shortName } from "./names.ts";
 export { Layer, Manifest, ModelConfig } from "./schema.ts";
 export { type ListedModel, type ModelDetails, ModelStore, type StoredModel } from "./store.ts";
+export { type CleanupOptions, type CleanupReport, cleanStore, noPrune, PRUNE_GRACE_MS } from "./startup.ts";
+export { type BlobVerifier, startBlobVerifier, type VerifyReport, verifyBlobs } from "./verify.ts";

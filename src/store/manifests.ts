@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, rmdir, stat, unlink } from "node:fs/promises";
+import { readdir, readFile, rm, rmdir, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
-import { writeFileAtomic } from "./atomic.ts";
+import { TEMP_PREFIX, writeFileAtomic } from "./atomic.ts";
 import { CorruptManifestError } from "./errors.ts";
+import { isErrno, storageError, storageOp } from "./fs-errors.ts";
 import { MediaType } from "./media.ts";
-import { type ModelName, nameFromSegments, nameSegments } from "./names.ts";
+import { formatName, type ModelName, nameFromSegments, nameSegments } from "./names.ts";
 import { type Layer, Manifest } from "./schema.ts";
 
 /** A manifest read from disk with what /api/tags reports about the file. */
@@ -55,13 +56,12 @@ export class ManifestStore {
     try {
       [bytes, mtime] = await Promise.all([readFile(path), stat(path).then((s) => s.mtime)]);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      if ((err as NodeJS.ErrnoException).code === "EISDIR") return undefined;
-      throw err;
+      if (isErrno(err, "ENOENT", "EISDIR", "ENOTDIR")) return undefined;
+      throw storageError(err, "read a manifest");
     }
     return {
       name,
-      manifest: decodeManifest(bytes, path),
+      manifest: decodeManifest(bytes, formatName(name)),
       digest: sha256Hex(bytes),
       modifiedAt: mtime,
       bytes,
@@ -81,8 +81,36 @@ export class ManifestStore {
 
   /** Removes a manifest and then every empty directory left under `manifests/`. */
   async remove(name: ModelName): Promise<void> {
-    await unlink(this.path(name));
+    await storageOp("remove a manifest", () => unlink(this.path(name)));
+    await this.pruneEmptyDirs();
+  }
+
+  /** Removes every empty directory left under `manifests/` (after a delete, or a crash). */
+  async pruneEmptyDirs(): Promise<void> {
     await pruneEmptyDirs(this.dir, false);
+  }
+
+  /** Every manifest, with the names of those that cannot be parsed set apart (prune must not run then). */
+  async scan(): Promise<{ manifests: StoredManifest[]; corrupt: string[] }> {
+    const manifests: StoredManifest[] = [];
+    const corrupt: string[] = [];
+    for (const segs of await walk(this.dir, 4)) {
+      const name = nameFromSegments(segs);
+      if (!name) continue;
+      try {
+        const m = await this.read(name);
+        if (m) manifests.push(m);
+      } catch (err) {
+        if (!(err instanceof CorruptManifestError)) throw err;
+        corrupt.push(formatName(name));
+      }
+    }
+    return { manifests, corrupt };
+  }
+
+  /** Deletes temp files a crash left at any depth under `manifests/`; returns how many. */
+  async removeTemps(): Promise<number> {
+    return removeTemps(this.dir);
   }
 
   /** Every parseable manifest at depth four; invalid names are skipped, corrupt files throw. */
@@ -103,14 +131,15 @@ export function referencedDigests(m: Manifest): string[] {
   return [m.config, ...m.layers].map((l) => l.digest).filter((d) => d !== "");
 }
 
-function decodeManifest(bytes: Uint8Array, path: string): Manifest {
+/** Parses manifest bytes; errors name the model (`what`), never the file's path. */
+function decodeManifest(bytes: Uint8Array, what: string): Manifest {
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
-    throw new CorruptManifestError(path, err);
+    throw new CorruptManifestError(what, err);
   }
-  if (!Value.Check(Manifest, raw)) throw new CorruptManifestError(path);
+  if (!Value.Check(Manifest, raw)) throw new CorruptManifestError(what);
   return raw;
 }
 
@@ -122,7 +151,7 @@ async function walk(dir: string, depth: number, prefix: string[] = []): Promise<
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const out: string[][] = [];
   for (const e of entries) {
-    if (e.name.startsWith(".tmp-")) continue;
+    if (e.name.startsWith(TEMP_PREFIX)) continue;
     const segs = [...prefix, e.name];
     if (depth === 1) {
       if (e.isFile()) out.push(segs);
@@ -148,4 +177,18 @@ async function pruneEmptyDirs(dir: string, self: boolean): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function removeTemps(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  let n = 0;
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) n += await removeTemps(path);
+    else if (e.name.startsWith(TEMP_PREFIX)) {
+      await storageOp("remove a temp file", () => rm(path, { force: true }));
+      n++;
+    }
+  }
+  return n;
 }

@@ -41,7 +41,7 @@ describe("model names", () => {
       ["mo del", /model contains invalid character " "/],
       ["ns.x/model", /namespace contains invalid character "\."/],
       ["m".repeat(81), /model is longer than 80/],
-      [`${"h".repeat(351)}/ns/m`, /host is longer than 350/],
+      [`${"h".repeat(256)}/ns/m`, /host is longer than 255/],
       ["a/b/c/d", /host contains invalid character "\/"/],
       ["model:t:g", /model contains invalid character ":"/],
     ];

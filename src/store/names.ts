@@ -52,9 +52,15 @@ export function parseNameBare(s: string): Partial<Record<PartKind | "scheme", st
 
 const isWordChar = (c: string): boolean => /^[A-Za-z0-9_]$/.test(c);
 
+/**
+ * Longest host part. Ollama allows 350, but every part is one directory name under `manifests/` and file
+ * names end at 255 bytes (NAME_MAX): a longer host could never be stored (ENAMETOOLONG), so it is invalid.
+ */
+const HOST_MAX = 255;
+
 /** Why `s` is not a valid `kind` part, or undefined when it is. */
 export function partProblem(kind: PartKind, s: string): string | undefined {
-  const max = kind === "host" ? 350 : 80;
+  const max = kind === "host" ? HOST_MAX : 80;
   if (s.length < 1) return `${kind} is empty`;
   if (s.length > max) return `${kind} is longer than ${max} characters`;
   if (!isWordChar(s[0] as string)) return `${kind} must start with a letter, digit or underscore`;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { parseModelfile } from "../modelfile/parse.ts";
 import { TemplateParseError } from "../templates/errors.ts";
 import { createModel, type DescribeModel } from "./create.ts";
-import { BlobNotFoundError, InvalidNameError, ModelNotFoundError } from "./errors.ts";
+import { BlobNotFoundError, CorruptManifestError, InvalidNameError, ModelNotFoundError } from "./errors.ts";
 import { specFromModelfile } from "./from-modelfile.ts";
 import { MediaType } from "./media.ts";
 import { ModelStore } from "./store.ts";
@@ -197,5 +197,36 @@ describe("ModelStore", () => {
       quantization_level: "Q4_K_M",
     });
     expect((await store.get("qwen2.5:0.5b")).template).toBe("{{ .Prompt }}");
+  });
+
+  test("a corrupt manifest is left out of list; reading it names the model, never a path", async () => {
+    await createFromText("good", "FROM ./model.gguf\n");
+    const dir = join(store.root, "manifests/registry.ollama.ai/library/bad");
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "latest"), "{ nope");
+    expect((await store.list()).map((m) => m.name)).toEqual(["good:latest"]);
+    const err = await store.get("bad").catch((e) => e);
+    expect(err).toBeInstanceOf(CorruptManifestError);
+    expect(err.message).toBe("corrupt manifest: registry.ollama.ai/library/bad:latest");
+    expect(err.message).not.toContain(root);
+  });
+
+  test("a host as long as a file name allows is stored; one longer is an invalid name, not ENAMETOOLONG", async () => {
+    await createFromText(`${"h".repeat(255)}/ns/m:t`, "FROM ./model.gguf\n");
+    expect(await store.has(`${"h".repeat(255)}/ns/m:t`)).toBe(true);
+    const err = await createFromText(`${"h".repeat(256)}/ns/m:t`, "FROM ./model.gguf\n").catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidNameError);
+    expect(err.status).toBe(400);
+    expect(err.message).not.toContain(root);
+  });
+
+  test("pinned blobs survive a delete's cleanup (a create in progress uses them)", async () => {
+    await createFromText("a", "FROM ./model.gguf\nSYSTEM shared\n");
+    const a = await store.get("a");
+    const release = store.pin(a.stored.manifest.layers.map((l) => l.digest));
+    await store.delete("a");
+    for (const l of a.stored.manifest.layers) expect(await store.blobs.has(l.digest)).toBe(true);
+    release();
+    expect(store.pinned(a.stored.manifest.layers[0]?.digest as string)).toBe(false);
   });
 });

@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
+import { parseDurationMs } from "../config/duration.ts";
 import { ENV, type Env } from "../config/env.ts";
-import { BlobStore } from "./blobs.ts";
-import { ModelNotFoundError } from "./errors.ts";
+import { BlobStore, type BlobStoreOptions } from "./blobs.ts";
+import { MissingBlobError, ModelNotFoundError } from "./errors.ts";
+import { isErrno, storageError } from "./fs-errors.ts";
 import { ManifestStore, referencedDigests, type StoredManifest } from "./manifests.ts";
 import { MediaType } from "./media.ts";
-import { type ModelName, parseName, shortName } from "./names.ts";
+import { formatName, type ModelName, parseName, shortName } from "./names.ts";
 import { type ModelConfig, normalizeConfig, type StoredMessage } from "./schema.ts";
 
 /** `details` as /api/tags and /api/show report them. */
@@ -51,15 +53,41 @@ export interface StoredModel extends ListedModel {
 export class ModelStore {
   readonly blobs: BlobStore;
   readonly manifests: ManifestStore;
+  /** Digests a create in progress uses before its manifest exists: never removed as unreferenced. */
+  readonly #pins = new Map<string, number>();
 
-  constructor(readonly root: string) {
-    this.blobs = new BlobStore(root);
+  constructor(
+    readonly root: string,
+    opts: BlobStoreOptions = {},
+  ) {
+    this.blobs = new BlobStore(root, opts);
     this.manifests = new ManifestStore(root);
   }
 
-  /** A store at `TSLLM_MODELS`. */
+  /** A store at `TSLLM_MODELS`; blob uploads stall out after TSLLM_BODY_TIMEOUT. */
   static fromEnv(env: Env): ModelStore {
-    return new ModelStore(env.path(ENV.MODELS));
+    const stall = parseDurationMs(env.get(ENV.BODY_TIMEOUT)) ?? parseDurationMs(ENV.BODY_TIMEOUT.default);
+    return new ModelStore(env.path(ENV.MODELS), { stallTimeoutMs: Math.max(0, stall ?? 0) });
+  }
+
+  /** Keeps `digests` from being removed as unreferenced until the returned release is called. */
+  pin(digests: readonly string[]): () => void {
+    for (const d of digests) this.#pins.set(d, (this.#pins.get(d) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const d of digests) {
+        const n = (this.#pins.get(d) ?? 1) - 1;
+        if (n > 0) this.#pins.set(d, n);
+        else this.#pins.delete(d);
+      }
+    };
+  }
+
+  /** Ends streamed blob writes in progress (shutdown); each removes its partial file. */
+  async close(): Promise<void> {
+    await this.blobs.close();
   }
 
   /** Parses `name` (400 when invalid) and maps it to the casing already on disk. */
@@ -67,9 +95,9 @@ export class ModelStore {
     return this.manifests.existingName(typeof name === "string" ? parseName(name) : name);
   }
 
-  /** All models, newest first. */
+  /** All models, newest first; a manifest that cannot be parsed is left out (as Ollama's list does). */
   async list(): Promise<ListedModel[]> {
-    const all = await this.manifests.list();
+    const all = (await this.manifests.scan()).manifests;
     const rows = await Promise.all(all.map(async (m) => listed(m, await this.readConfig(m))));
     return rows.sort((a, b) => b.modifiedAt.getTime() - a.modifiedAt.getTime());
   }
@@ -79,13 +107,16 @@ export class ModelStore {
     const stored = await this.manifests.read(await this.resolveName(name));
     if (!stored) throw new ModelNotFoundError(name, wording);
     const config = await this.readConfig(stored);
-    const text = (digest: string) => readFile(this.blobs.path(digest), "utf8");
+    const model = formatName(stored.name);
+    const text = (digest: string) => this.#readText(model, digest);
     const m: {
       -readonly [K in keyof StoredModel]?: StoredModel[K];
     } = { projectorPaths: [], adapterPaths: [], params: {}, messages: [], license: [] };
     let parent = "";
     for (const layer of stored.manifest.layers) {
       const path = this.blobs.path(layer.digest);
+      if (FILE_LAYERS.has(layer.mediaType) && !(await this.blobs.has(layer.digest)))
+        throw new MissingBlobError(model, layer.digest);
       switch (layer.mediaType) {
         case MediaType.model:
           m.modelPath = path;
@@ -163,9 +194,23 @@ export class ModelStore {
       return [];
     }
     const inUse = new Set(manifests.flatMap((m) => referencedDigests(m.manifest)));
-    const removed = [...new Set(candidates)].filter((d) => !inUse.has(d));
+    const removed = [...new Set(candidates)].filter((d) => !inUse.has(d) && !this.#pins.has(d));
     for (const d of removed) await this.blobs.remove(d);
     return removed;
+  }
+
+  /** Digests a create in progress holds (see pin). */
+  pinned(digest: string): boolean {
+    return this.#pins.has(digest);
+  }
+
+  async #readText(model: string, digest: string): Promise<string> {
+    try {
+      return await readFile(this.blobs.path(digest), "utf8");
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) throw new MissingBlobError(model, digest);
+      throw storageError(err, "read a blob");
+    }
   }
 
   private async readConfig(m: StoredManifest): Promise<ModelConfig> {
@@ -177,6 +222,14 @@ export class ModelStore {
     }
   }
 }
+
+/** Layers handed to runners as file paths: their blobs must exist. */
+const FILE_LAYERS = new Set<string>([
+  MediaType.model,
+  MediaType.projector,
+  MediaType.adapter,
+  MediaType.draft,
+]);
 
 function listed(m: StoredManifest, config: ModelConfig): ListedModel {
   const size = [m.manifest.config, ...m.manifest.layers].reduce((s, l) => s + l.size, 0);

@@ -1,6 +1,7 @@
 /**
  * POST /api/blobs/:digest, served before Elysia so the body streams to disk (hashed on the way) instead of
- * being buffered: model blobs are gigabytes. Elysia keeps HEAD /api/blobs/:digest.
+ * being buffered: model blobs are gigabytes. Elysia keeps HEAD /api/blobs/:digest. The store enforces the
+ * stall timeout (408), a full disk (507) and shutdown (503); nothing partial is ever kept.
  */
 import type { Logger } from "../../log.ts";
 import { InvalidInputError } from "../../errors.ts";
@@ -27,22 +28,21 @@ export async function uploadBlob(
   try {
     const digest = parseDigest(raw);
     if (!req.body) throw new InvalidInputError("missing request body");
-    if (await deps.store.blobs.has(digest)) {
-      await drain(req.body);
-      return new Response(null, { status: 200 });
-    }
-    await deps.store.blobs.writeFromStream(digest, req.body);
-    return new Response(null, { status: 201 });
+    const w = await deps.store.blobs.writeFromStream(digest, req.body, { size: declaredLength(req) });
+    return new Response(null, { status: w.created ? 201 : 200 });
   } catch (e) {
-    return errorResponse(e, undefined, logger);
+    const res = errorResponse(e, undefined, logger);
+    if (res.status === 507 || res.status === 408)
+      logger?.warn("blob upload failed", { digest: raw, status: res.status, error: (e as Error).message });
+    // The body may not have been read to its end: closing the connection stops the sender instead of
+    // leaving it blocked on a socket nobody reads.
+    res.headers.set("connection", "close");
+    return res;
   }
 }
 
-/**
- * Reads a body to its end and discards it: a client still sending must get to the end and read our answer
- * (cancelling can leave it hanging). No releaseLock: Bun 1.3 throws from it on a finished request body.
- */
-async function drain(body: ReadableStream<Uint8Array>): Promise<void> {
-  const reader = body.getReader();
-  while (!(await reader.read()).done) {}
+/** The Content-Length the client declared, when it is a plain non-negative integer. */
+function declaredLength(req: Request): number | undefined {
+  const v = req.headers.get("content-length");
+  return v !== null && /^\d+$/.test(v) ? Number(v) : undefined;
 }
