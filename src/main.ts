@@ -15,8 +15,9 @@ ${commandSummaries()}  info       Show the llama.cpp library variant, system inf
   help       Show this help (\`tsllm help COMMAND\` for a command's flags)
 
 Environment Variables:
-  TSLLM_HOST   Address of the server the client commands talk to (default 127.0.0.1:11434)
-  OLLAMA_HOST  Used when TSLLM_HOST is unset
+  TSLLM_HOST     Address of the server the client commands talk to (default 127.0.0.1:11434)
+  OLLAMA_HOST    Used when TSLLM_HOST is unset
+  TSLLM_API_KEY  The key the client commands send, when the server requires one
 `;
 
 type Command = (args: string[], env: Env) => number | Promise<number>;

@@ -1,5 +1,5 @@
 /** Wraps a command body: `--help`, usage errors (exit 2), and the help text of a spec. */
-import { declaredEnv } from "../config/env.ts";
+import { declaredEnv, ENV } from "../config/env.ts";
 import { UsageError } from "./errors.ts";
 import { type CommandSpec, type ParsedArgs, parseArgs } from "./flags.ts";
 import type { CliIO } from "./io.ts";
@@ -34,7 +34,9 @@ export function helpText(spec: CommandSpec): string {
   });
   const width = Math.max(...left.map((l) => l.length)) + 3;
   lines.push("Flags:", ...flags.map((f, i) => (left[i] as string).padEnd(width) + f.description), "");
-  const env = declaredEnv().filter((v) => spec.env?.includes(v.name));
+  // Every command that talks to a server also sends its API key.
+  const names = spec.env?.includes(ENV.HOST.name) ? [...spec.env, ENV.API_KEY.name] : (spec.env ?? []);
+  const env = declaredEnv().filter((v) => names.includes(v.name));
   if (env.length) {
     const w = Math.max(...env.map((v) => v.name.length)) + 3;
     lines.push("Environment Variables:");

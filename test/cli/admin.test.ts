@@ -99,7 +99,8 @@ describe("errors and help", () => {
     expect(t.out()).toContain('      --think string[="true"]   Enable thinking mode');
     expect(t.out()).toContain("      --dimensions int          Truncate output embeddings");
     expect(t.out()).toContain("TSLLM_HOST");
-    expect(t.out()).toContain("OLLAMA_HOST   Used as TSLLM_HOST when that is unset");
+    expect(t.out()).toContain("OLLAMA_HOST     Used as TSLLM_HOST when that is unset");
+    expect(t.out()).toContain("TSLLM_API_KEY   The key the CLI sends (Authorization: Bearer)");
     expect(commandHelp("ls")).toContain("Aliases:\n  list, ls\n");
     expect(commandHelp("create")).toContain("  -f, --file string");
     expect(commandHelp("nope")).toBeUndefined();
