@@ -66,6 +66,17 @@ export class InvalidOptionError extends TsllmError {
   }
 }
 
+/** An option value outside its range: `option "num_batch" must be between 1 and 1048576, got 0` (400). */
+export class OptionRangeError extends TsllmError {
+  constructor(name: string, min: number, max: number, got: number, maxIs?: string) {
+    const upper = maxIs ? `${max} (${maxIs})` : String(max);
+    super(`option ${JSON.stringify(name)} must be between ${min} and ${upper}, got ${got}`, {
+      code: "invalid_option",
+      status: 400,
+    });
+  }
+}
+
 /** A keep_alive that is neither a number of seconds nor a Go duration string (400). */
 export class InvalidDurationError extends TsllmError {
   constructor(value: unknown) {

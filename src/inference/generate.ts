@@ -8,6 +8,7 @@ import { checkImages, requireVision } from "./images.ts";
 import { requireCapability, resolveModel } from "./model.ts";
 import { type CommonInput, lifecycle, parseThink, prepare, runnerRequest } from "./request.ts";
 import { schedule } from "./schedule.ts";
+import { checkTokenIds, vocabSize } from "./token-ids.ts";
 import { untruncatedPrompt } from "./truncate.ts";
 import { thinkingParser } from "./output/thinking.ts";
 import { type PromptTemplate, renderInsert, renderMessages, thinkingTags } from "./template.ts";
@@ -38,6 +39,7 @@ export async function generate(
   if (input.raw && (input.template || input.system || input.context))
     throw new InvalidInputError("raw mode does not support template, system, or context");
   const p = prepare(deps, m, input, "generate");
+  if (input.context) checkTokenIds(input.context, vocabSize(m.gguf));
   requireVision(m, input.images?.length ?? 0);
   if (input.suffix) requireCapability(m, "insert");
   const tpl: PromptTemplate = input.template ? { kind: "go", go: parseTemplate(input.template) } : m.template;

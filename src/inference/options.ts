@@ -6,6 +6,7 @@ import type { Logger } from "../log.ts";
 import { DEPRECATED_PARAMETERS, PARAMETER_TYPES, type ParamType } from "../modelfile/index.ts";
 import type { SamplingOptions } from "../runner/protocol.ts";
 import { InvalidOptionError } from "./errors.ts";
+import { checkOptionBounds } from "./option-bounds.ts";
 
 /** Load-time options a request may set; the rest of LoadOptions comes from config. */
 export interface LoadKnobs {
@@ -50,7 +51,7 @@ function coerce(name: string, type: ParamType, v: unknown): unknown {
       if (typeof v === "number" && Number.isFinite(v)) return Math.trunc(v);
       break;
     case "float":
-      if (typeof v === "number") return v;
+      if (typeof v === "number") return v; // range and finiteness: checkOptionBounds
       break;
     case "bool":
       if (typeof v === "boolean") return v;
@@ -66,7 +67,10 @@ function coerce(name: string, type: ParamType, v: unknown): unknown {
   throw new InvalidOptionError(name, TYPE_NAMES[type]);
 }
 
-/** Merges `params` (Modelfile) and `request` options; unknown keys are logged and dropped. */
+/**
+ * Merges `params` (Modelfile) and `request` options; unknown keys are logged and dropped. A value of the
+ * wrong type or outside its range (checkOptionBounds) is a 400 naming the option.
+ */
 export function mergeOptions(
   params: Record<string, unknown>,
   request: Record<string, unknown> | undefined,
@@ -83,5 +87,8 @@ export function mergeOptions(
     }
     (LOAD_KEYS.has(k) ? load : sampling)[k] = coerce(k, type, v);
   }
+  const all = { ...load, ...sampling };
+  checkOptionBounds(all, new Set(Object.keys(request ?? {})));
+  if (all.num_thread !== undefined) load.num_thread = all.num_thread;
   return { load: load as LoadKnobs, sampling: sampling as SamplingOptions };
 }

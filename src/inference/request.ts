@@ -11,6 +11,7 @@ import type { ResolvedModel } from "./model.ts";
 import { mergeOptions, type SplitOptions } from "./options.ts";
 import { schedule } from "./schedule.ts";
 import { templateIsHarmony } from "./template.ts";
+import { checkBiasIds, vocabSize } from "./token-ids.ts";
 
 /** Fields generate and chat have in common. */
 export interface CommonInput {
@@ -77,6 +78,7 @@ export function prepare(deps: InferenceDeps, m: ResolvedModel, input: CommonInpu
   const top = input.top_logprobs;
   if (top !== undefined && (top < 0 || top > 20))
     throw new InvalidInputError("top_logprobs must be between 0 and 20");
+  checkBiasIds(input.logitBias, vocabSize(m.gguf));
   return {
     options: mergeOptions(m.stored.params, input.options, deps.logger),
     keepAliveMs: keepAliveMs(input.keep_alive),

@@ -32,9 +32,12 @@ export async function loadOptions(
       envContextLength: cfg.contextLength,
       nCtxTrain: trainedContext(m),
     });
+  // A batch larger than the context is lowered to it (llama.cpp does the same for causal models, Ollama's
+  // llama-server launch too); checkOptionBounds has refused anything below 1 or past MAX_CONTEXT.
+  const numBatch = Math.min(Math.max(4, numCtx), knobs.num_batch ?? autoBatch(numCtx, embedding));
   return {
     num_ctx: Math.max(4, numCtx),
-    num_batch: Math.max(1, knobs.num_batch ?? autoBatch(numCtx, embedding)),
+    num_batch: Math.max(1, numBatch),
     num_gpu: knobs.num_gpu ?? -1,
     main_gpu: Math.max(0, knobs.main_gpu ?? 0),
     use_mmap: knobs.use_mmap ?? true,

@@ -5,6 +5,7 @@ import { keepAliveMs } from "./keep-alive.ts";
 import { resolveModel } from "./model.ts";
 import { mergeOptions } from "./options.ts";
 import { schedule } from "./schedule.ts";
+import { checkTokenIds, vocabSize } from "./token-ids.ts";
 
 /** Shared fields of the two requests. */
 export interface TokenizerInput {
@@ -15,11 +16,12 @@ export interface TokenizerInput {
 
 async function withRunner<T>(
   deps: InferenceDeps,
-  input: TokenizerInput,
+  input: TokenizerInput & { tokens?: number[] },
   signal: AbortSignal | undefined,
   fn: (r: Runner) => Promise<T>,
 ): Promise<T> {
   const m = await resolveModel(deps, input.model, "tokenize");
+  if (input.tokens) checkTokenIds(input.tokens, vocabSize(m.gguf));
   const opts = mergeOptions(m.stored.params, input.options, deps.logger);
   const { lease } = await schedule(deps, m, opts.load, {
     embedding: m.capabilities.includes("embedding"),

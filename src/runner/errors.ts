@@ -1,6 +1,13 @@
 import { TsllmError } from "../errors.ts";
 
-/** The runner process ended while it was needed: carries its exit code or signal and its stderr tail. */
+/** Ollama's words for a runner that died (llm/llama_server.go), which clients and users know. */
+export const RUNNER_STOPPED =
+  "model runner has unexpectedly stopped, this may be due to resource limitations or an internal error";
+
+/**
+ * The runner process ended while it was needed: carries its exit code or signal and its stderr tail. The
+ * message (which clients see) names how it ended and the telling native line, without directories.
+ */
 export class RunnerExitedError extends TsllmError {
   readonly signal: string | null;
   readonly exitCode: number | null;
@@ -8,8 +15,8 @@ export class RunnerExitedError extends TsllmError {
 
   constructor(exitCode: number | null, signal: string | null, stderrTail: string) {
     const how = signal ? `signal ${signal}` : `exit code ${exitCode}`;
-    const cause = lastNativeError(stderrTail);
-    super(`model runner has unexpectedly stopped (${how})${cause ? `: ${cause}` : ""}`, {
+    const cause = withoutDirectories(lastNativeError(stderrTail));
+    super(`${RUNNER_STOPPED}, check the tsllm server logs for details (${how})${cause ? `: ${cause}` : ""}`, {
       code: "runner_exited",
       status: 500,
     });
@@ -47,3 +54,6 @@ export function lastNativeError(tail: string): string {
     ""
   );
 }
+
+/** `line` with every absolute path cut to its file name (a native assert names its source file in full). */
+export const withoutDirectories = (line: string): string => line.replace(/(?<![\w.])\/(?:[^\s/:]+\/)+/g, "");

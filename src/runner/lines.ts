@@ -16,16 +16,27 @@ export class LineChannel {
     private readonly onLine: (line: string) => void,
   ) {}
 
-  /** Feed from the socket's `data` handler. */
+  /**
+   * Feed from the socket's `data` handler. Only the new text is searched for a newline: a long line (a
+   * multi-megabyte prompt arrives in 64 KiB reads) would otherwise be rescanned on every read.
+   */
   data(bytes: Uint8Array): void {
-    this.#in += this.#dec.decode(bytes, { stream: true });
+    const chunk = this.#dec.decode(bytes, { stream: true });
+    let nl = chunk.indexOf("\n");
+    if (nl < 0) {
+      this.#in += chunk;
+      return;
+    }
+    let text = this.#in + chunk;
+    nl += this.#in.length;
     let start = 0;
-    for (let nl = this.#in.indexOf("\n"); nl >= 0; nl = this.#in.indexOf("\n", start)) {
-      const line = this.#in.slice(start, nl);
+    for (; nl >= 0; nl = text.indexOf("\n", start)) {
+      const line = text.slice(start, nl);
       start = nl + 1;
       if (line) this.onLine(line);
     }
-    this.#in = this.#in.slice(start);
+    text = text.slice(start);
+    this.#in = text;
   }
 
   /** Sends one value as a JSON line. */

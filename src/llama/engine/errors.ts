@@ -34,3 +34,16 @@ export class DisposedError extends TsllmError {
     super(`${what} used after dispose`, { code: "disposed", status: 500 });
   }
 }
+
+/**
+ * A token id outside the vocabulary (400): libllama would index past its tables and abort. Serve raises it
+ * too, from the GGUF's vocabulary size, before a runner sees the id.
+ */
+export class TokenOutOfRangeError extends TsllmError {
+  constructor(id: number | string, nVocab: number) {
+    super(`token id ${id} is out of range (vocabulary has ${nVocab} tokens)`, {
+      code: "invalid_token",
+      status: 400,
+    });
+  }
+}

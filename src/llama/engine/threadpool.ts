@@ -7,13 +7,14 @@ import { CFunction } from "bun:ffi";
 import { addressOf, cstr, type Ptr } from "../ffi/memory.ts";
 import { native } from "../ffi/native.ts";
 import { StructView, ThreadpoolParams } from "../ffi/structs.ts";
-import { cpuBackendSymbols } from "../ffi/symbols.ts";
+import { siblingSymbols } from "../ffi/loaded-library.ts";
+import { cpuBackendExtraSymbols, cpuBackendSymbols } from "../ffi/symbols.ts";
 import { LlamaCallError } from "../ffi/errors.ts";
 
 type Fn = (...args: unknown[]) => unknown;
-let fns: { create: Fn; free: Fn } | null = null;
+let fns: { create: Fn; free: Fn; pause: Fn | null } | null = null;
 
-function cpuFns(): { create: Fn; free: Fn } {
+function cpuFns(): { create: Fn; free: Fn; pause: Fn | null } {
   if (fns) return fns;
   const { ggml, ggmlBase } = native();
   const reg = ggml.ggml_backend_reg_by_name(cstr("CPU"));
@@ -23,7 +24,13 @@ function cpuFns(): { create: Fn; free: Fn } {
     if (!p) throw new LlamaCallError("ggml_backend_reg_get_proc_address", name);
     return CFunction({ ...cpuBackendSymbols[name], ptr: p }) as unknown as Fn;
   };
-  fns = { create: get("ggml_threadpool_new"), free: get("ggml_threadpool_free") };
+  const newPtr = ggmlBase.ggml_backend_reg_get_proc_address(reg, cstr("ggml_threadpool_new"));
+  const extra = newPtr ? siblingSymbols(newPtr, cpuBackendExtraSymbols) : null;
+  fns = {
+    create: get("ggml_threadpool_new"),
+    free: get("ggml_threadpool_free"),
+    pause: (extra?.ggml_threadpool_pause as Fn | undefined) ?? null,
+  };
   return fns;
 }
 
@@ -46,6 +53,17 @@ export class ThreadPool {
   /** @internal the native handle, for engine objects only. */
   get handle(): Ptr | null {
     return this.#ptr;
+  }
+
+  /**
+   * Puts the pool's threads to sleep at once instead of letting them poll for the next graph; the next
+   * graph compute wakes them (ggml resumes a paused pool itself). False when this build cannot pause.
+   */
+  pause(): boolean {
+    const pause = cpuFns().pause;
+    if (!this.#ptr || !pause) return false;
+    pause(this.#ptr);
+    return true;
   }
 
   /** Frees the pool (detach it from contexts first). Idempotent. */

@@ -87,6 +87,7 @@ export const llamaSymbols = {
   llama_vocab_get_add_bos: { args: [ptr], returns: bool },
   llama_vocab_get_add_eos: { args: [ptr], returns: bool },
   llama_vocab_get_text: { args: [ptr, i32], returns: cstring },
+  llama_vocab_get_attr: { args: [ptr, i32], returns: i32 }, // enum llama_token_attr (vocab*, llama_token)
   // int32 (vocab*, const char* text, int32 len, llama_token* out, int32 max, bool add_special, bool parse_special)
   llama_tokenize: { args: [ptr, ptr, i32, ptr, i32, bool, bool], returns: i32 },
   // int32 (vocab*, llama_token, char* buf, int32 len, int32 lstrip, bool special)
@@ -144,6 +145,11 @@ export const ggmlBaseSymbols = {
 export const cpuBackendSymbols = {
   ggml_threadpool_new: { args: [ptr], returns: ptr }, // ggml_threadpool_t (struct ggml_threadpool_params*)
   ggml_threadpool_free: { args: [ptr], returns: v },
+} as const;
+
+/** Exported by the CPU backend but not in its proc-address table: reached through loaded-library.ts. */
+export const cpuBackendExtraSymbols = {
+  ggml_threadpool_pause: { args: [ptr], returns: v }, // (struct ggml_threadpool*); the next compute resumes it
 } as const;
 
 /** The C shim's exports (shim.c). */

@@ -4,13 +4,28 @@ import type { ContextOptions } from "../../llama/engine/context.ts";
 import type { Model } from "../../llama/engine/model.ts";
 import type { LoadOptions } from "../protocol.ts";
 
+/**
+ * n_ctx and n_batch for `o`: at least the slot count. llama.cpp reserves one output row per sequence within
+ * n_batch at context creation (output_reserve's GGML_ASSERT fires on n_batch 1 with 4 slots), and lowers
+ * n_batch to n_ctx for causal models, so both must hold every slot; a step also holds one token of each
+ * generating slot.
+ */
+export const contextSize = (o: LoadOptions): number => Math.max(o.num_ctx, o.num_parallel);
+/** See contextSize. */
+export const contextBatch = (o: LoadOptions): number => Math.max(o.num_batch, o.num_parallel);
+
+/**
+ * Threads for `o`: num_thread 0 = one per logical core (llama.cpp's own default of 4 oversubscribes small
+ * machines); more than the cores is lowered to the cores, since extra threads only spin against each other.
+ */
+export const contextThreads = (o: LoadOptions, cores = Math.max(1, availableParallelism())): number =>
+  o.num_thread > 0 ? Math.min(o.num_thread, cores) : cores;
+
 /** The context options for model `m` loaded with `o`. */
 export function contextOptions(o: LoadOptions, m: Model): ContextOptions {
-  // num_thread 0 = one thread per core (llama.cpp's own default of 4 oversubscribes small machines).
-  const threads = o.num_thread > 0 ? o.num_thread : Math.max(1, availableParallelism());
   const base = {
-    nCtx: o.num_ctx,
-    nThreads: threads,
+    nCtx: contextSize(o),
+    nThreads: contextThreads(o),
     flashAttention: o.flash_attention ? true : ("auto" as const),
     kvType: o.kv_cache_type,
   };
@@ -18,8 +33,8 @@ export function contextOptions(o: LoadOptions, m: Model): ContextOptions {
     const pooled = m.meta(`${m.meta("general.architecture")}.pooling_type`) !== null;
     return {
       ...base,
-      nBatch: o.num_ctx,
-      nUbatch: o.num_ctx,
+      nBatch: contextSize(o),
+      nUbatch: contextSize(o),
       nSeqMax: o.num_parallel,
       embeddings: true,
       pooling: pooled ? undefined : ("mean" as const),
@@ -28,6 +43,7 @@ export function contextOptions(o: LoadOptions, m: Model): ContextOptions {
   }
   // Between two decode steps the engine samples and writes the step's records: the pool's threads keep
   // spinning through that gap instead of going to sleep and being woken (up to 8% more tokens/s at one
-  // stream on a 2-core VM, bench/runner-vs-llama-server.ts; llama.cpp's tools default to 50).
-  return { ...base, nBatch: o.num_batch, nSeqMax: o.num_parallel, kvUnified: true, threadPoll: 100 };
+  // stream on a 2-core VM, bench/runner-vs-llama-server.ts; llama.cpp's tools default to 50). Once the engine
+  // goes idle it parks them (Context.parkThreads), so an idle runner does not spin.
+  return { ...base, nBatch: contextBatch(o), nSeqMax: o.num_parallel, kvUnified: true, threadPoll: 100 };
 }

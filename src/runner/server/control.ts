@@ -1,8 +1,12 @@
-/** The runner's HTTP-thread state: load status and progress, and request routing to the engine Worker. */
+/**
+ * The runner's HTTP-thread state: load status and progress, and request routing to the engine Worker and the
+ * tokenizer Worker (which borrows the engine's vocabulary while a model is loaded).
+ */
 import { TsllmError } from "../../errors.ts";
 import type { SharedCell } from "../../llama/ffi/memory.ts";
 import type { Health, LoadOptions, LoadResponse } from "../protocol.ts";
 import { type BackendInit, type FromEngine, Inbox, type ToEngine, type ToEngineBody } from "./messages.ts";
+import { type Endpoint, TokenizerClient } from "./tokenizer-thread.ts";
 
 type Listener = (m: FromEngine) => void;
 
@@ -16,18 +20,27 @@ export class RunnerControl {
   readonly #listeners = new Map<number, Listener>();
   #loadedOptions: LoadOptions | null = null;
   readonly #inbox = new Inbox();
+  readonly #tokenizer: TokenizerClient;
 
   constructor(
     private readonly worker: Worker,
     readonly modelPath: string,
     private readonly progressCell: SharedCell,
     private readonly backend: BackendInit,
+    tokenizer: Worker,
   ) {
     worker.onmessage = (ev: MessageEvent<FromEngine>) => this.#receive(ev.data);
     worker.onerror = (ev) => {
       this.status = "error";
       this.error = `engine thread failed: ${ev.message}`;
     };
+    this.#tokenizer = new TokenizerClient(tokenizer as unknown as Endpoint);
+    // The engine hands long prompts to the tokenizer thread directly, over a channel of their own.
+    const channel = new MessageChannel();
+    tokenizer.postMessage({ type: "port", port: channel.port1 }, [channel.port1]);
+    const id = this.#nextId++;
+    worker.postMessage({ type: "tokenizer", id, port: channel.port2 } satisfies ToEngine, [channel.port2]);
+    this.#inbox.posted();
   }
 
   #receive(m: FromEngine): void {
@@ -99,18 +112,45 @@ export class RunnerControl {
 
   /** A request with one answer (result or loaded), or a typed error. */
   call<T>(msg: ToEngineBody): Promise<T> {
+    return this.#answer(msg).then((m) => m.value as T);
+  }
+
+  #answer(msg: ToEngineBody): Promise<Extract<FromEngine, { type: "result" | "loaded" }>> {
     return new Promise((resolve, reject) => {
       const id = this.send(msg, (m) => {
         this.forget(id);
         if (m.type === "error") reject(new TsllmError(m.message, { code: m.code, status: m.status }));
-        else if (m.type === "result" || m.type === "loaded") resolve(m.value as T);
+        else if (m.type === "result" || m.type === "loaded") resolve(m);
       });
     });
+  }
+
+  /** Token ids of `content`, from the tokenizer thread (never waits on a decode step). */
+  async tokenize(content: string, addSpecial: boolean, parseSpecial: boolean): Promise<number[]> {
+    this.#requireReady();
+    return this.#tokenizer.tokenize(content, addSpecial, parseSpecial);
+  }
+
+  /** The text of token ids, from the tokenizer thread (which checks every id against the vocabulary). */
+  async detokenize(tokens: number[]): Promise<string> {
+    this.#requireReady();
+    return (await this.#tokenizer.call<{ content: string }>({ type: "detokenize", tokens })).content;
+  }
+
+  #requireReady(): void {
+    if (this.status !== "ready")
+      throw new TsllmError("model not loaded", { code: "not_loaded", status: 503 });
+  }
+
+  /** Takes the vocabulary back from the tokenizer thread; it finishes what it is doing first. */
+  async #detachTokenizer(): Promise<void> {
+    await this.#tokenizer.call({ type: "detach" });
   }
 
   /** Runs a load operation. */
   async load(op: "fit" | "alloc" | "commit" | "close", options: LoadOptions): Promise<LoadResponse> {
     if (op === "close") {
+      await this.#detachTokenizer(); // before the engine frees the model it borrows from
       await this.call({ type: "close" });
       this.status = "idle";
       this.#loadedOptions = null;
@@ -125,7 +165,7 @@ export class RunnerControl {
       this.progressCell.progress = 0;
     }
     try {
-      const res = await this.call<LoadResponse>({
+      const answer = await this.#answer({
         type: "load",
         model: this.modelPath,
         op: real ? "commit" : "fit",
@@ -134,6 +174,9 @@ export class RunnerControl {
         inbox: this.#inbox.buffer,
         backend: this.backend,
       });
+      const res = answer.value as LoadResponse;
+      if (real && answer.type === "loaded" && answer.vocab !== undefined)
+        await this.#tokenizer.call({ type: "attach", vocab: answer.vocab, backend: this.backend });
       if (real) {
         this.status = "ready";
         this.#loadedOptions = options;
@@ -158,6 +201,10 @@ export class RunnerControl {
   async shutdown(): Promise<void> {
     this.progressCell.flag = 1;
     if (this.status !== "ready") return;
-    await Promise.race([this.call({ type: "close" }), Bun.sleep(2000)]);
+    const close = async () => {
+      await this.#detachTokenizer();
+      await this.call({ type: "close" });
+    };
+    await Promise.race([close(), Bun.sleep(2000)]);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What the runner's engine thread holds and does: the loaded model, its context and continuous-batching
- * engine, the stream socket, and the routing of the HTTP thread's messages. Every bun:ffi call happens on
- * this thread so the HTTP thread stays responsive through model loads and long prefills.
+ * engine, the stream socket, and the routing of the HTTP thread's messages. Every decode happens on this
+ * thread so the HTTP thread stays responsive through model loads and long prefills; long texts are tokenized
+ * on the tokenizer thread so that decode steps never wait for them.
  */
 import { TsllmError } from "../../errors.ts";
 import { drainNativeLog, initBackend } from "../../llama/engine/backend.ts";
@@ -15,9 +16,18 @@ import { fitReport } from "./fit.ts";
 import { type FromEngine, Inbox, type ToEngine } from "./messages.ts";
 import { StreamServer } from "./stream.ts";
 import { isLast, type WireChunk } from "../protocol.ts";
+import { type Endpoint, TokenizerClient } from "./tokenizer-thread.ts";
+import { checkGenerate, checkIds, type GenerateInput } from "./validate.ts";
 import { asTsllmError, doneChunk, errorChunk, pieceChunk, toGenerate } from "./wire.ts";
 
-type GenerateMsg = Extract<ToEngine, { type: "generate" }>;
+/**
+ * Texts up to this many UTF-16 units are tokenized here, at once: well under a millisecond normally, and at
+ * most tens of milliseconds even for llama.cpp's worst cases (its SPM tokenizer is quadratic in a run of
+ * byte-fallback characters). Longer ones go to the tokenizer thread.
+ */
+const INLINE_TOKENIZE_CHARS = 32 * 1024;
+
+const ZERO_TIMINGS = { prompt_n: 0, prompt_ms: 0, predicted_n: 0, predicted_ms: 0, cache_n: 0 };
 
 /** The engine thread's state and message handling. */
 export class EngineThread {
@@ -25,6 +35,7 @@ export class EngineThread {
   #ctx: Context | null = null;
   #engine: BatchEngine | null = null;
   #embedding = false;
+  #tokenizer: TokenizerClient | null = null;
   readonly #running = new Map<number, Submission>();
   /** Messages from the HTTP thread handled so far, against its posted count in `#inbox`. */
   #handled = 0;
@@ -82,17 +93,19 @@ export class EngineThread {
     this.#ctx = ctx;
     this.#embedding = o.embedding;
     if (!o.embedding) {
-      const engine = new BatchEngine(ctx, { nParallel: o.num_parallel, nBatch: o.num_batch });
+      const engine = new BatchEngine(ctx, { nParallel: o.num_parallel, nBatch: ctx.nBatch });
       this.#engine = engine;
       void this.#loop(engine);
-    }
-    this.#post({ type: "loaded", id: msg.id, value: fitReport(msg.model, o, model, ctx) });
+    } else ctx.parkThreads();
+    const value = fitReport(msg.model, o, model, ctx);
+    this.#post({ type: "loaded", id: msg.id, value, vocab: model.vocab.handle as number });
   }
 
   async #loop(e: BatchEngine): Promise<void> {
     let lastBusy = -1;
     let steps = 0;
     while (this.#engine === e) {
+      if (!e.hasWork()) this.#ctx?.parkThreads(); // an idle runner must not keep its pool spinning
       await e.idle();
       if (this.#engine !== e) break;
       this.#outbox = [];
@@ -112,9 +125,16 @@ export class EngineThread {
     }
   }
 
-  #tokens(input: string | number[], addSpecial = true): number[] {
-    if (typeof input !== "string") return input;
-    return Array.from(this.#loaded().model.vocab.tokenize(input, addSpecial, true));
+  /** Token ids of an input: ids are checked against the vocabulary; long texts go to the tokenizer thread. */
+  async #tokens(input: string | number[], addSpecial = true): Promise<number[]> {
+    const { model } = this.#loaded();
+    if (typeof input !== "string") {
+      checkIds(input, model.vocab.size);
+      return input;
+    }
+    if (input.length <= INLINE_TOKENIZE_CHARS || !this.#tokenizer)
+      return Array.from(model.vocab.tokenize(input, addSpecial, true));
+    return this.#tokenizer.tokenize(input, addSpecial, true);
   }
 
   #loaded(): { model: Model; ctx: Context } {
@@ -123,32 +143,83 @@ export class EngineThread {
     return { model: this.#model, ctx: this.#ctx };
   }
 
-  /** Submits a completion to the engine; its wire records go to `emit`. Throws if it cannot start. */
-  #generate(req: GenerateMsg["req"], returnPromptTokens: boolean | undefined, emit: (c: WireChunk) => void) {
+  /**
+   * Checks a completion and submits it to the engine once its prompt is tokenized; its wire records go to
+   * `emit`. Throws if it cannot start (a bad request: 400, before anything reaches libllama).
+   */
+  #generate(req: GenerateInput, returnPromptTokens: boolean | undefined, emit: (c: WireChunk) => void) {
     if (!this.#engine)
       throw new TsllmError(
         this.#embedding ? "this model runner only serves embeddings" : "model not loaded",
+        { code: "not_loaded", status: this.#embedding ? 400 : 503 },
+      );
+    const { model, ctx } = this.#loaded();
+    const checked = checkGenerate(req, { nVocab: model.vocab.size, nCtx: ctx.nCtx });
+    const engine = this.#engine;
+    let sub: Submission | null = null;
+    let cancelled = false;
+    const start = (prompt: number[]) => {
+      if (this.#engine !== engine) return emit(errorChunk("model was unloaded", "not_loaded", 503));
+      if (cancelled) return emit(doneChunk("cancel", "", ZERO_TIMINGS));
+      sub = engine.submit(
+        { ...checked, prompt },
         {
-          code: "not_loaded",
-          status: this.#embedding ? 400 : 503,
+          piece: (p) => emit(pieceChunk(p)),
+          done: (reason, content, timings, stopSequence) =>
+            emit(doneChunk(reason, content, timings, returnPromptTokens ? prompt : undefined, stopSequence)),
+          error: (e) => emit(errorChunk(e.message, e.code, e.status)),
         },
       );
-    const prompt = this.#tokens(req.prompt);
-    return this.#engine.submit(
-      { ...req, prompt },
-      {
-        piece: (p) => emit(pieceChunk(p)),
-        done: (reason, content, timings, stopSequence) =>
-          emit(doneChunk(reason, content, timings, returnPromptTokens ? prompt : undefined, stopSequence)),
-        error: (e) => emit(errorChunk(e.message, e.code, e.status)),
+    };
+    const prompt = checked.prompt;
+    if (typeof prompt !== "string" || prompt.length <= INLINE_TOKENIZE_CHARS) {
+      start(typeof prompt === "string" ? Array.from(model.vocab.tokenize(prompt, true, true)) : prompt);
+    } else {
+      this.#tokens(prompt).then(start, (e) => {
+        const err = asTsllmError(e);
+        emit(errorChunk(err.message, err.code, err.status));
+      });
+    }
+    return {
+      cancel() {
+        cancelled = true;
+        sub?.cancel();
       },
-    );
+    };
+  }
+
+  async #embed(msg: Extract<ToEngine, { type: "embed" }>): Promise<void> {
+    const { ctx } = this.#loaded();
+    const limit = ctx.nCtx;
+    const inputs: number[][] = [];
+    for (const i of msg.input) {
+      const t = await this.#tokens(i);
+      inputs.push(msg.truncate && t.length > limit ? t.slice(0, limit) : t);
+    }
+    if (this.#ctx !== ctx) throw new TsllmError("model was unloaded", { code: "not_loaded", status: 503 });
+    let vectors: Float32Array[];
+    try {
+      vectors = embedAll(ctx, inputs, limit);
+    } finally {
+      ctx.parkThreads();
+    }
+    this.#post({
+      type: "result",
+      id: msg.id,
+      value: {
+        embeddings: vectors.map((v) => Array.from(v)),
+        prompt_n: inputs.reduce((n, t) => n + t.length, 0),
+      },
+    });
   }
 
   #handle(msg: ToEngine): void {
     switch (msg.type) {
       case "load":
         return this.#load(msg);
+      case "tokenizer":
+        this.#tokenizer = new TokenizerClient(msg.port as unknown as Endpoint);
+        return;
       case "generate": {
         const id = msg.id;
         const sub = this.#generate(msg.req, msg.returnPromptTokens, (chunk) => {
@@ -167,36 +238,8 @@ export class EngineThread {
       case "cancel":
         this.#running.get(msg.target)?.cancel();
         return;
-      case "embed": {
-        const { ctx } = this.#loaded();
-        const limit = ctx.nCtx;
-        const inputs = msg.input.map((i) => {
-          const t = this.#tokens(i);
-          return msg.truncate && t.length > limit ? t.slice(0, limit) : t;
-        });
-        const vectors = embedAll(ctx, inputs, limit);
-        this.#post({
-          type: "result",
-          id: msg.id,
-          value: {
-            embeddings: vectors.map((v) => Array.from(v)),
-            prompt_n: inputs.reduce((n, t) => n + t.length, 0),
-          },
-        });
-        return;
-      }
-      case "tokenize": {
-        const vocab = this.#loaded().model.vocab;
-        const tokens = Array.from(vocab.tokenize(msg.content, msg.addSpecial, msg.parseSpecial));
-        this.#post({ type: "result", id: msg.id, value: { tokens } });
-        return;
-      }
-      case "detokenize":
-        this.#post({
-          type: "result",
-          id: msg.id,
-          value: { content: this.#loaded().model.vocab.detokenize(msg.tokens) },
-        });
+      case "embed":
+        this.#embed(msg).catch((e) => this.#fail(msg.id, e));
         return;
       case "close":
         this.#engine?.close();

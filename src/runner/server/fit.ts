@@ -6,6 +6,7 @@
 import { Context } from "../../llama/engine/context.ts";
 import { Model } from "../../llama/engine/model.ts";
 import type { DeviceMemory, LoadOptions, LoadResponse } from "../protocol.ts";
+import { contextBatch, contextSize } from "./context-options.ts";
 
 const MiB = 2 ** 20;
 
@@ -42,8 +43,8 @@ export function fitReport(path: string, o: LoadOptions, model?: Model, ctx?: Con
   try {
     m ??= Model.load(path, { nGpuLayers: o.num_gpu, mainGpu: o.main_gpu, noAlloc: true });
     c ??= new Context(m, {
-      nCtx: o.num_ctx,
-      nBatch: o.num_batch,
+      nCtx: contextSize(o),
+      nBatch: contextBatch(o),
       nSeqMax: o.num_parallel,
       kvType: o.kv_cache_type,
       kvUnified: true,

@@ -16,15 +16,21 @@ import { routes } from "./routes.ts";
 export async function runnerMain(args: string[], env: Env): Promise<number> {
   const { values } = parseArgs({ args, options: { model: { type: "string" }, socket: { type: "string" } } });
   if (!values.model || !values.socket) throw new InvalidInputError("runner needs --model and --socket");
-  const worker = new Worker(
-    workerEntry("runner/server/engine-worker.ts", new URL("./engine-worker.ts", import.meta.url)),
+  const entry = workerEntry("runner/server/engine-worker.ts", new URL("./engine-worker.ts", import.meta.url));
+  const worker = new Worker(entry);
+  const tokenizer = new Worker(entry, { workerData: { role: "tokenizer" } } as WorkerOptions);
+  const control = new RunnerControl(
+    worker,
+    values.model,
+    new SharedCell(),
+    {
+      variant: env.get(ENV.LLM_LIBRARY) || undefined,
+      libDir: env.path(ENV.LIB_DIR) || undefined,
+      cacheDir: env.path(ENV.CACHE_DIR),
+      verbose: env.bool(ENV.DEBUG),
+    },
+    tokenizer,
   );
-  const control = new RunnerControl(worker, values.model, new SharedCell(), {
-    variant: env.get(ENV.LLM_LIBRARY) || undefined,
-    libDir: env.path(ENV.LIB_DIR) || undefined,
-    cacheDir: env.path(ENV.CACHE_DIR),
-    verbose: env.bool(ENV.DEBUG),
-  });
   const handle = routes(control);
   control.serveStreams(streamSocketPath(values.socket));
   const server = Bun.serve({

@@ -23,11 +23,11 @@ export type ToEngine =
       returnPromptTokens?: boolean;
     }
   | { type: "cancel"; id: number; target: number }
+  /** The port to the tokenizer thread (see tokenizer-thread.ts), sent once at start. */
+  | { type: "tokenizer"; id: number; port: MessagePort }
   /** Serve the stream socket at `path` from the engine thread. */
   | { type: "streams"; id: number; path: string }
   | { type: "embed"; id: number; input: (string | number[])[]; truncate: boolean }
-  | { type: "tokenize"; id: number; content: string; addSpecial: boolean; parseSpecial: boolean }
-  | { type: "detokenize"; id: number; tokens: number[] }
   | { type: "close"; id: number };
 
 /** A message to the engine before the control thread assigns its id. */
@@ -39,7 +39,8 @@ export type FromEngine =
   | { type: "chunk"; id: number; chunk: WireChunk }
   | { type: "error"; id: number; message: string; code: string; status: number }
   | { type: "result"; id: number; value: unknown }
-  | { type: "loaded"; id: number; value: LoadResponse }
+  /** A load done; a committed model's vocabulary pointer goes with it, for the tokenizer thread to borrow. */
+  | { type: "loaded"; id: number; value: LoadResponse; vocab?: number }
   | { type: "slots"; idle: number; processing: number }
   | { type: "batch"; msgs: FromEngine[] };
 

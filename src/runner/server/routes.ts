@@ -90,18 +90,12 @@ export function routes(control: RunnerControl): (req: Request) => Promise<Respon
         }
         case "/tokenize": {
           const b = await body<TokenizeRequest>(req, TokenizeRequest);
-          return json(
-            await control.call({
-              type: "tokenize",
-              content: b.content,
-              addSpecial: b.add_special ?? true,
-              parseSpecial: b.parse_special ?? true,
-            }),
-          );
+          const tokens = await control.tokenize(b.content, b.add_special ?? true, b.parse_special ?? true);
+          return json({ tokens });
         }
         case "/detokenize": {
           const b = await body<DetokenizeRequest>(req, DetokenizeRequest);
-          return json(await control.call({ type: "detokenize", tokens: b.tokens }));
+          return json({ content: await control.detokenize(b.tokens) });
         }
         default:
           return json({ error: "not found" }, 404);

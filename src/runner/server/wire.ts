@@ -63,7 +63,7 @@ export function toGenerate(
 ): Omit<GenerateRequest, "prompt"> & { prompt: string | number[] } {
   const o = r.options ?? {};
   const bias = r.logit_bias
-    ? Object.fromEntries(Object.entries(r.logit_bias).map(([k, v]) => [Number(k), v]))
+    ? Object.fromEntries(Object.entries(r.logit_bias).map(([k, v]) => [tokenKey(k), v]))
     : undefined;
   return {
     prompt: r.prompt,
@@ -79,4 +79,13 @@ export function toGenerate(
     shift: r.shift ?? true,
     logprobs: r.logprobs,
   };
+}
+
+/** A logit_bias key as a token id (range-checked by checkGenerate); a key that is no decimal id is a 400. */
+function tokenKey(k: string): number {
+  if (/^\d{1,10}$/.test(k)) return Number(k);
+  throw new TsllmError(`logit_bias key ${JSON.stringify(k)} is not a token id`, {
+    code: "invalid_token",
+    status: 400,
+  });
 }

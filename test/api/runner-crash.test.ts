@@ -1,0 +1,159 @@
+// A runner killed with SIGKILL mid-stream takes down only its own requests, each ended with Ollama's
+// "model runner has unexpectedly stopped" error; serve keeps serving, and the next request reloads the model.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { GREEDY, type Json, startTestServer, type TestServer, models } from "./helpers.ts";
+
+let s: TestServer;
+let tinyBlob = "";
+
+beforeAll(async () => {
+  s = await startTestServer();
+  tinyBlob = (await s.createFrom("tiny", await models.chat())).replace("sha256:", "sha256-");
+  await s.createFrom("embed", await models.embed());
+});
+afterAll(() => s.stop());
+
+const STOPPED =
+  "model runner has unexpectedly stopped, this may be due to resource limitations or an internal error";
+
+/** Pids of this process's runner children serving the blob `blob` (read from /proc). */
+function runnerPids(blob: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const cmd = readFileSync(`/proc/${name}/cmdline`, "utf8");
+      if (ppid === process.pid && cmd.includes("\0runner\0") && cmd.includes(blob)) pids.push(Number(name));
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return pids;
+}
+
+/** NDJSON lines of a streaming response, as they arrive. */
+async function* lines(res: Response): AsyncGenerator<Json> {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value, { stream: true });
+    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line.trim()) yield JSON.parse(line);
+    }
+  }
+  if (buf.trim()) yield JSON.parse(buf);
+}
+
+const long = { ...GREEDY, num_predict: 2000 };
+const short = { ...GREEDY, num_predict: 2 };
+
+describe("a runner killed mid-stream", () => {
+  test("its streams end with the error, its non-streaming requests get a 500, serve and other models go on", async () => {
+    const warm = await s.request("/api/generate", {
+      model: "tiny",
+      prompt: "hi",
+      stream: false,
+      options: short,
+    });
+    expect(warm.status).toBe(200);
+    const [pid] = runnerPids(tinyBlob);
+    expect(pid).toBeGreaterThan(0);
+
+    const streaming = await s.request("/api/generate", {
+      model: "tiny",
+      prompt: "Once upon a time",
+      options: long,
+    });
+    const whole = s.request("/api/chat", {
+      model: "tiny",
+      messages: [{ role: "user", content: "Tell me a story" }],
+      stream: false,
+      options: long,
+    });
+    const chunks: Json[] = [];
+    for await (const c of lines(streaming)) {
+      chunks.push(c);
+      if (chunks.length === 3) process.kill(pid as number, "SIGKILL");
+    }
+    const last = chunks.at(-1) as Json;
+    expect(last.done).not.toBe(true);
+    expect(String(last.error)).toStartWith(STOPPED);
+    expect(String(last.error)).toContain("signal SIGKILL");
+    expect(String(last.error)).not.toMatch(/(^|\s)\/\w+\//); // no absolute paths
+
+    const w = await whole;
+    expect(w.status).toBe(500);
+    expect(String((await w.json()).error)).toStartWith(STOPPED);
+
+    expect((await s.request("/api/version", undefined, "GET")).status).toBe(200);
+    const e = await s.request("/api/embed", { model: "embed", input: "still here" });
+    expect(e.status).toBe(200);
+  });
+
+  test("the next request for the model loads it again in a new runner", async () => {
+    const r = await s.request("/api/generate", {
+      model: "tiny",
+      prompt: "hi",
+      stream: false,
+      options: short,
+    });
+    expect(r.status).toBe(200);
+    expect((await r.json()).done).toBe(true);
+    expect(runnerPids(tinyBlob)).toHaveLength(1);
+  });
+
+  test("requests queued behind a killed runner are served by a reloaded one or fail with the error", async () => {
+    expect(
+      (await s.request("/api/generate", { model: "tiny", prompt: "hi", stream: false, options: short }))
+        .status,
+    ).toBe(200);
+    const [pid] = runnerPids(tinyBlob);
+    // Both slots generating (each stream has sent a piece), then two more requests behind them.
+    const busy = await Promise.all(
+      [0, 1].map(async () => {
+        const res = await s.request("/api/generate", {
+          model: "tiny",
+          prompt: "Once upon a time",
+          options: long,
+        });
+        const it = lines(res);
+        await it.next();
+        return it;
+      }),
+    );
+    const queued = [0, 1].map(() =>
+      s.request("/api/generate", { model: "tiny", prompt: "hi", stream: false, options: short }),
+    );
+    process.kill(pid as number, "SIGKILL");
+    for (const it of busy) {
+      let last: Json = {};
+      for await (const c of it) last = c;
+      expect(String(last.error)).toStartWith(STOPPED);
+    }
+    for (const r of await Promise.all(queued)) {
+      const body = await r.json();
+      if (r.status === 200) expect(body.done).toBe(true);
+      else
+        expect({ status: r.status, error: String(body.error).slice(0, STOPPED.length) }).toEqual({
+          status: 500,
+          error: STOPPED,
+        });
+    }
+    const after = await s.request("/api/generate", {
+      model: "tiny",
+      prompt: "hi",
+      stream: false,
+      options: short,
+    });
+    expect(after.status).toBe(200);
+    expect(runnerPids(tinyBlob)).toHaveLength(1);
+  });
+});
