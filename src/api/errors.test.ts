@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { TsllmError } from "../errors.ts";
 import { errorAnswer, withoutPaths } from "./errors.ts";
 
 describe("server faults never reveal file paths", () => {
@@ -17,5 +18,13 @@ describe("server faults never reveal file paths", () => {
     const a = errorAnswer(err);
     expect(a.message).toBe("cannot complete the request: permission denied");
     expect(a.message).not.toContain("/srv");
+  });
+
+  test("a typed error whose text carries a native path loses the path", () => {
+    const err = new TsllmError("failed to load model /srv/m/blobs/sha256-ab: llama: failed", {
+      code: "x",
+      status: 500,
+    });
+    expect(errorAnswer(err).message).toBe("failed to load model <path>: llama: failed");
   });
 });

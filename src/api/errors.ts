@@ -46,7 +46,7 @@ function tsllmAnswer(err: TsllmError): ErrorAnswer {
   const param = (err as { param?: unknown }).param;
   return {
     status: err.status,
-    message: err.message,
+    message: withoutPaths(err.message),
     code: err.code,
     ...(typeof param === "string" ? { param } : {}),
   };
