@@ -2,6 +2,7 @@
  * The load procedure for one queued request: drain a runner with other options, respect the model limit,
  * plan the layout against what is free, evict idle runners (LRU) until it fits, then spawn and wait.
  */
+import { basename } from "node:path";
 import type { RunnerSpec } from "../runner/types.ts";
 import type { ModelFacts } from "./layout/facts.ts";
 import { fitLayers } from "./fit.ts";
@@ -98,7 +99,11 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
       entry = new LoadedModel(p.model, p.name, p.options, runner, plan, facts, p.keepAliveMs);
       entry.lastUsed = host.tick();
       table.set(entry);
-      opts.logger?.info("loading model", { model: p.model, num_gpu: numGpu, layers: plan.totalLayers });
+      opts.logger?.info("loading model", {
+        model: basename(p.model),
+        num_gpu: numGpu,
+        layers: plan.totalLayers,
+      });
       try {
         if (auto) numGpu = await fitLayers(runner, options, numGpu, free, opts.logger);
         await runner.waitUntilRunning(undefined, { ...options, num_gpu: numGpu });

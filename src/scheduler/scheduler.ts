@@ -3,6 +3,7 @@
  * (least recently used first) for memory or the model limit, and unloads idle runners when their
  * keep-alive runs out. Requests for one model share its runner, up to its slot count at once.
  */
+import { basename } from "node:path";
 import { type Clock, systemClock } from "./clock.ts";
 import { RequestCancelledError, SchedulerClosedError } from "./errors.ts";
 import { expiresAt, KeepAliveTimers } from "./keep-alive.ts";
@@ -45,7 +46,7 @@ export class Scheduler {
       (e, reason) => {
         this.timers.disarm(e);
         this.version++;
-        opts.logger?.info("unloading model", { model: e.path, reason });
+        opts.logger?.info("unloading model", { model: basename(e.path), reason });
       },
       (e, err) => opts.logger?.warn("runner close failed", { model: e.path, error: String(err) }),
     );
