@@ -1,4 +1,5 @@
 import { GgufBoundsError, GgufTruncatedError } from "./errors.ts";
+import { MAX_HEADER_BYTES } from "./limits.ts";
 
 /** Thrown (internally) when the parse needs bytes beyond the loaded prefix but inside the file. */
 export class NeedMoreBytes extends Error {
@@ -12,25 +13,30 @@ const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 
 /**
  * Little-endian reader over a loaded prefix of a file. Every read is checked first against the real
- * file size (past it: truncated) and then against the loaded prefix (past it: ask for more bytes).
+ * file size (past it: truncated), then against the header limit (past it: refused, so a lying length
+ * never makes the caller load gigabytes), then against the loaded prefix (past it: ask for more bytes).
  */
 export class Cursor {
   pos = 0;
   private readonly view: DataView;
   // Buffer#toString is faster than a TextDecoder call for the many short strings of a vocabulary.
   private readonly buf: Buffer;
+  /** The header may not extend past this byte. */
+  private readonly limit: number;
 
   constructor(
     private readonly bytes: Uint8Array,
     readonly fileSize: number,
+    headerLimit: number = MAX_HEADER_BYTES,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.limit = Math.min(fileSize, headerLimit);
   }
 
-  /** Bytes of the file after the current position. */
+  /** Header bytes that may still be read after the current position. */
   remaining(): number {
-    return this.fileSize - this.pos;
+    return this.limit - this.pos;
   }
 
   /** Ensures `n` more bytes can be read. */
@@ -38,6 +44,11 @@ export class Cursor {
     const end = this.pos + n;
     if (end > this.fileSize) {
       throw new GgufTruncatedError(`file ends at byte ${this.fileSize} while reading ${what} at ${this.pos}`);
+    }
+    if (end > this.limit) {
+      throw new GgufBoundsError(
+        `header is larger than the reader's limit of ${this.limit} bytes (reading ${what} at byte ${this.pos})`,
+      );
     }
     if (end > this.bytes.length) throw new NeedMoreBytes(end);
   }
@@ -124,19 +135,33 @@ export class Cursor {
     return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v;
   }
 
-  /** A count or length that must fit in the rest of the file at `unit` bytes per item. */
-  count(what: string, unit: number): number {
-    const n = this.u64Big(what);
-    const fits = BigInt(this.remaining()) / BigInt(Math.max(1, unit));
-    if (n > fits) {
-      throw new GgufBoundsError(`length ${n} of ${what} at byte ${this.pos - 8} does not fit in the file`);
+  /**
+   * A count or length that must fit in the rest of the header at `unit` bytes per item and be at most
+   * `max`: checked before anything is allocated for it.
+   */
+  count(what: string, unit: number, max: number = Number.MAX_SAFE_INTEGER): number {
+    const at = this.pos;
+    this.need(8, what);
+    // Two uint32 words instead of a bigint: this runs once per string of a vocabulary. Beyond 2^53 the sum is
+    // inexact, but then it is far past any header and fails the checks below anyway.
+    const lo = this.view.getUint32(at, true);
+    const hi = this.view.getUint32(at + 4, true);
+    this.pos += 8;
+    const n = hi * 4294967296 + lo;
+    const exact = () => (BigInt(hi) << 32n) | BigInt(lo);
+    if (n > Math.floor(this.remaining() / Math.max(1, unit))) {
+      const room = this.limit < this.fileSize ? "header limit" : "file";
+      throw new GgufBoundsError(
+        `length ${exact()} of ${what} at byte ${at} does not fit in the ${room} (${this.remaining()} bytes left)`,
+      );
     }
-    return Number(n);
+    if (n > max) throw new GgufBoundsError(`${what} claims ${exact()} items at byte ${at} (limit ${max})`);
+    return n;
   }
 
-  /** A length-prefixed UTF-8 string. */
-  str(what: string): string {
-    const len = this.count(what, 1);
+  /** A length-prefixed UTF-8 string of at most `max` bytes. */
+  str(what: string, max?: number): string {
+    const len = this.count(what, 1, max);
     this.need(len, what);
     const start = this.pos;
     this.pos += len;

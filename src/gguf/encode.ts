@@ -53,9 +53,12 @@ export class ByteWriter {
 
   /** Appends a length-prefixed UTF-8 string. */
   str(s: string): void {
-    const b = encoder.encode(s);
-    this.u64(b.length);
-    this.bytes(b);
+    // Encoded straight into the buffer: a vocabulary is one string per token, and a temporary array each adds up.
+    this.reserve(8 + s.length * 3);
+    const { written } = encoder.encodeInto(s, this.buf.subarray(this.length + 8));
+    this.view.setUint32(this.length, written, true);
+    this.view.setUint32(this.length + 4, 0, true);
+    this.length += 8 + written;
   }
 
   /** Appends zero bytes up to a multiple of `alignment`. */

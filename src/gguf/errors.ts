@@ -21,3 +21,32 @@ export class GgufBoundsError extends GgufError {}
 
 /** A value type or tensor type id is unknown, or a key has the wrong type. */
 export class GgufTypeError extends GgufError {}
+
+/**
+ * A GGUF that parses but that llama.cpp would refuse or abort on (hyper-parameters out of its limits, tensor
+ * table and vocabulary disagreeing). The message names the first problem; `problems` lists them all.
+ */
+export class InvalidModelFileError extends GgufError {
+  /** Every problem found, in check order. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : "";
+    super(`${problems[0] ?? "invalid model file"}${more}`);
+    this.problems = problems;
+  }
+}
+
+/**
+ * A model already in the store whose file is not a valid GGUF (stored before validation existed, or damaged
+ * since): the server's data, not the client's mistake, so a 500 — and no runner is started for it.
+ */
+export class InvalidStoredModelError extends TsllmError {
+  constructor(detail: string, options: { cause?: unknown } = {}) {
+    super(`model file is invalid: ${detail}`, {
+      code: "invalid_model_file",
+      status: 500,
+      cause: options.cause,
+    });
+  }
+}

@@ -1,4 +1,4 @@
-/** Pure-TypeScript GGUF: header reader, streaming writer, ggml types and reference quantizers. */
+/** Pure-TypeScript GGUF: header reader and validation, streaming writer, ggml types and reference quantizers. */
 export * from "./errors.ts";
 export * from "./metadata.ts";
 export { f16Bits, f16ToF32, encodeF16 } from "./half.ts";
@@ -15,5 +15,14 @@ export {
   readGgufTyped,
 } from "./reader.ts";
 export { gv } from "./typed.ts";
+export {
+  type GgufKind,
+  ggufKind,
+  ggufProblems,
+  readValidGguf,
+  storedModelError,
+  validateGguf,
+  validateStoredGguf,
+} from "./validate.ts";
 export * from "./types.ts";
 export { type GgufTensorSource, type GgufWriteSpec, type TensorChunks, writeGguf } from "./writer.ts";

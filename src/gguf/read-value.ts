@@ -1,5 +1,6 @@
 import type { Cursor } from "./cursor.ts";
 import { GgufTypeError } from "./errors.ts";
+import { MAX_ARRAY_ITEMS } from "./limits.ts";
 import { GGUF_VALUE_SIZE, GgufValueType } from "./types.ts";
 import type { GgufTypedValue, GgufValue } from "./value.ts";
 
@@ -42,7 +43,7 @@ export function readValue(c: Cursor, key: string): GgufTypedValue {
   if (itemType === GgufValueType.ARRAY) throw new GgufTypeError(`${key}: arrays of arrays are not supported`);
   const unit = itemType === GgufValueType.STRING ? 8 : GGUF_VALUE_SIZE[itemType];
   if (unit === undefined) throw new GgufTypeError(`${key} has invalid array item type ${itemType}`);
-  const n = c.count(key, unit);
+  const n = c.count(key, unit, MAX_ARRAY_ITEMS);
   const value: GgufValue[] = new Array(n);
   for (let i = 0; i < n; i++) value[i] = readScalar(c, itemType, key);
   return { type, itemType, value };

@@ -7,6 +7,7 @@ import {
   GgufTypeError,
   GgufVersionError,
 } from "./errors.ts";
+import { MAX_DIMS, MAX_HEADER_BYTES, MAX_KV_COUNT, MAX_TENSOR_COUNT, MAX_TENSOR_NAME } from "./limits.ts";
 import { readValue } from "./read-value.ts";
 import { GgufValueType, ggmlTypeInfo, ggmlTypeName } from "./types.ts";
 import type { GgufTypedValue, GgufValue } from "./value.ts";
@@ -25,6 +26,9 @@ export interface GgufTensorInfo {
   byteSize: number;
 }
 
+/** A metadata key's on-disk type (and item type for arrays). */
+export type GgufKeyType = Omit<GgufTypedValue, "value">;
+
 /** A parsed GGUF header: metadata and tensor table, no tensor data. */
 export interface GgufFile {
   version: number;
@@ -33,45 +37,83 @@ export interface GgufFile {
   alignment: number;
   dataOffset: number;
   fileSize: number;
+  /** Each key's on-disk type, when the file was read by this reader (validation checks types with it). */
+  types?: ReadonlyMap<string, GgufKeyType>;
 }
 
 /** A parsed header plus each metadata key's on-disk type. */
 export interface GgufTypedFile {
   file: GgufFile;
-  types: Map<string, Omit<GgufTypedValue, "value">>;
+  types: Map<string, GgufKeyType>;
 }
 
 const MAGIC = 0x46554747; // "GGUF" read as little-endian uint32
-const MAX_DIMS = 4;
-const MAX_NAME = 64; // GGML_MAX_NAME, including the terminating NUL
-const FIRST_CHUNK = 1 << 20;
+// Most headers (a 150k-token vocabulary with its merges is ~7 MiB) parse from the first read; re-parsing
+// from the start for every growth step costs more than reading a few MiB that are not needed.
+const FIRST_CHUNK = 8 << 20;
+const INT64_SIGN = 1n << 63n;
 
 function readTensorInfo(c: Cursor, index: number): Omit<GgufTensorInfo, "offset"> & { rel: bigint } {
-  const name = c.str(`name of tensor ${index}`);
-  if (Buffer.byteLength(name) >= MAX_NAME) throw new GgufBoundsError(`tensor name "${name}" is too long`);
+  // The length is checked against the limit before the name's bytes are read.
+  const name = c.str(`name of tensor ${index}`, MAX_TENSOR_NAME);
+  if (Buffer.byteLength(name) >= MAX_TENSOR_NAME) {
+    throw new GgufBoundsError(`tensor ${index} name is longer than ${MAX_TENSOR_NAME - 1} bytes`);
+  }
   const nDims = c.u32(`dimension count of ${name}`);
-  if (nDims > MAX_DIMS) throw new GgufBoundsError(`tensor ${name} has ${nDims} dimensions (max ${MAX_DIMS})`);
+  if (nDims > MAX_DIMS) {
+    throw new GgufBoundsError(`tensor '${name}' has ${nDims} dimensions (ggml allows at most ${MAX_DIMS})`);
+  }
   const shape: number[] = [];
   for (let d = 0; d < nDims; d++) {
     const ne = c.u64Big(`shape of ${name}`);
-    if (ne > BigInt(Number.MAX_SAFE_INTEGER))
-      throw new GgufBoundsError(`tensor ${name} dimension ${d} is ${ne}`);
+    // ne is an int64 in ggml: a value with the top bit set is negative.
+    if (ne >= INT64_SIGN) throw new GgufBoundsError(`tensor '${name}' dimension ${d} is negative`);
+    if (ne > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new GgufBoundsError(`tensor '${name}' dimension ${d} is ${ne}, too large for any file`);
+    }
     shape.push(Number(ne));
   }
   const type = c.u32(`type of ${name}`);
   const info = ggmlTypeInfo(type);
-  if (info === undefined) throw new GgufTypeError(`tensor ${name} has invalid ggml type ${type}`);
+  if (info === undefined) throw new GgufTypeError(`tensor '${name}' has invalid ggml type ${type}`);
   const ne0 = shape[0] ?? 1;
   if (ne0 % info.blockSize !== 0) {
     throw new GgufBoundsError(
-      `tensor ${name}: row of ${ne0} is not a multiple of ${ggmlTypeName(type)} blocks`,
+      `tensor '${name}': row of ${ne0} elements is not a multiple of the ${ggmlTypeName(type)} block size (${info.blockSize})`,
     );
   }
   let elements = 1;
   for (const ne of shape) elements *= ne;
   const byteSize = (elements / info.blockSize) * info.typeSize;
-  if (byteSize > c.fileSize) throw new GgufBoundsError(`tensor ${name} (${byteSize} bytes) exceeds the file`);
+  if (byteSize > c.fileSize) {
+    throw new GgufBoundsError(
+      `tensor '${name}' needs ${byteSize} bytes of data, more than the whole file (${c.fileSize} bytes)`,
+    );
+  }
   return { name, shape, type, byteSize, rel: c.u64Big(`offset of ${name}`) };
+}
+
+/** Absolute placement of each tensor, checked against the alignment and the end of the file. */
+function placeTensors(
+  raw: ReturnType<typeof readTensorInfo>[],
+  dataOffset: number,
+  alignment: number,
+  fileSize: number,
+): GgufTensorInfo[] {
+  return raw.map(({ rel, ...t }): GgufTensorInfo => {
+    if (rel % BigInt(alignment) !== 0n) {
+      throw new GgufBoundsError(
+        `tensor '${t.name}' data offset ${rel} is not a multiple of the alignment (${alignment})`,
+      );
+    }
+    const end = BigInt(dataOffset) + rel + BigInt(t.byteSize);
+    if (end > BigInt(fileSize)) {
+      throw new GgufTruncatedError(
+        `tensor '${t.name}' data ends at byte ${end}, past the end of the file (${fileSize} bytes)`,
+      );
+    }
+    return { ...t, offset: dataOffset + Number(rel) };
+  });
 }
 
 function parseAt(bytes: Uint8Array, fileSize: number): GgufTypedFile {
@@ -80,8 +122,8 @@ function parseAt(bytes: Uint8Array, fileSize: number): GgufTypedFile {
   const version = c.u32("version");
   if (version !== 2 && version !== 3) throw new GgufVersionError(`unsupported GGUF version ${version}`);
   // Minimum encoded sizes: a tensor info is >= 24 bytes, a key/value pair >= 13.
-  const nTensors = c.count("the tensor table", 24);
-  const nKv = c.count("the metadata table", 13);
+  const nTensors = c.count("the tensor table", 24, MAX_TENSOR_COUNT);
+  const nKv = c.count("the metadata table", 13, MAX_KV_COUNT);
   const metadata: Record<string, GgufValue> = {};
   const types: GgufTypedFile["types"] = new Map();
   for (let i = 0; i < nKv; i++) {
@@ -107,23 +149,14 @@ function parseAt(bytes: Uint8Array, fileSize: number): GgufTypedFile {
   const names = new Set<string>();
   for (let i = 0; i < nTensors; i++) {
     const t = readTensorInfo(c, i);
-    if (names.has(t.name)) throw new GgufBoundsError(`duplicate tensor name "${t.name}"`);
+    if (names.has(t.name)) throw new GgufBoundsError(`duplicate tensor name '${t.name}'`);
     names.add(t.name);
     raw.push(t);
   }
   const dataOffset = nTensors > 0 ? Math.ceil(c.pos / alignment) * alignment : c.pos;
   if (dataOffset > fileSize) throw new GgufTruncatedError("file ends before the tensor data section");
-  const tensors = raw.map(({ rel, ...t }): GgufTensorInfo => {
-    if (rel % BigInt(alignment) !== 0n)
-      throw new GgufBoundsError(`tensor ${t.name} offset ${rel} is misaligned`);
-    if (rel > BigInt(fileSize) || dataOffset + Number(rel) + t.byteSize > fileSize) {
-      throw new GgufTruncatedError(
-        `tensor ${t.name} data (offset ${rel}, ${t.byteSize} bytes) lies past the file end`,
-      );
-    }
-    return { ...t, offset: dataOffset + Number(rel) };
-  });
-  return { file: { version, metadata, tensors, alignment, dataOffset, fileSize }, types };
+  const tensors = placeTensors(raw, dataOffset, alignment, fileSize);
+  return { file: { version, metadata, tensors, alignment, dataOffset, fileSize, types }, types };
 }
 
 /** Parses a GGUF header from bytes (the whole file, or a prefix of a file of `fileSize` bytes). */
@@ -156,8 +189,9 @@ export async function readGgufTyped(path: string): Promise<GgufTypedFile> {
       return parseAt(bytes, fileSize);
     } catch (e) {
       if (!(e instanceof NeedMoreBytes)) throw e;
-      // Grow geometrically so a multi-megabyte vocabulary costs a few re-parses, not many.
-      chunk = Math.min(fileSize, Math.max(e.end + 4096, chunk * 4));
+      // Grow geometrically so a multi-megabyte vocabulary costs a few re-parses, not many; the cursor
+      // never asks past MAX_HEADER_BYTES, so neither does this.
+      chunk = Math.min(fileSize, MAX_HEADER_BYTES, Math.max(e.end + 4096, chunk * 4));
     }
   }
 }

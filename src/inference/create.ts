@@ -3,11 +3,12 @@
  * template/system/parameters/messages/license overrides and optional quantization. Progress statuses
  * stream as Ollama sends them; request mistakes are thrown before the stream starts.
  */
-import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import { InvalidInputError } from "../errors.ts";
+import { GgufError } from "../gguf/errors.ts";
+import { validateGguf } from "../gguf/validate.ts";
 import {
+  BlobNotFoundError,
   type CreateSpec,
   createModel,
   InvalidNameError,
@@ -89,10 +90,29 @@ async function quantizeSource(
   type: string,
 ): Promise<{ digest: string; from: string } | undefined> {
   const path = deps.store.blobs.path(digest);
-  const from = QUANTIZABLE[Number((await deps.cache.gguf(path)).metadata["general.file_type"] ?? 0)];
+  // A missing blob would surface as the reader's ENOENT, which names the store's path.
+  if (!(await deps.store.blobs.has(digest))) throw new BlobNotFoundError(digest);
+  const file = await deps.cache.gguf(path);
+  // The quantizer runs llama.cpp inside the server process: a file it would abort on must not reach it.
+  validateGguf(file);
+  const from = QUANTIZABLE[Number(file.metadata["general.file_type"] ?? 0)];
   // Ollama refuses to quantize what is already quantized (server/create.go createModel).
   if (!from) throw new InvalidInputError("quantization is only supported for F16, BF16 and F32 models");
   return from === type ? undefined : { digest, from };
+}
+
+/**
+ * Refuses (400) an uploaded blob that is not a GGUF llama.cpp can load, and drops it from the store unless a
+ * model already uses it, so a rejected upload leaves nothing behind. A missing blob is createModel's to report.
+ */
+async function checkGgufBlob(deps: InferenceDeps, digest: string): Promise<void> {
+  if (!(await deps.store.blobs.has(digest))) return;
+  try {
+    validateGguf(await deps.cache.gguf(deps.store.blobs.path(digest)));
+  } catch (e) {
+    if (e instanceof GgufError) await deps.store.removeUnreferenced([parseDigest(digest)]).catch(() => {});
+    throw e;
+  }
 }
 
 /** The digest of a stored model's weights layer (404 when the model is unknown). */
@@ -122,6 +142,8 @@ export async function create(
   if (input.template) parseTemplate(input.template);
   const quantize = quantizeType(deps, input);
   const weights = files.find(([p]) => p.endsWith(".gguf")) ?? files[0];
+  // Every uploaded GGUF a runner would load is checked before anything is written: a bad one is a 400 here.
+  for (const [, digest] of [...(weights ? [weights] : []), ...adapters]) await checkGgufBlob(deps, digest);
   const source = quantize
     ? await quantizeSource(deps, weights?.[1] ?? (await weightsOf(deps, input.from as string)), quantize)
     : undefined;
@@ -164,17 +186,19 @@ async function quantizeBlob(
   progress: (p: CreateProgress) => void,
 ): Promise<string> {
   progress({ status: `quantizing ${source.from} model to ${type}` });
-  const tmp = join(deps.store.blobs.dir, `.tmp-quantize-${randomBytes(6).toString("hex")}`);
+  // The output is written inside blobs/ (one filesystem, removed at startup if a crash leaves it) and then
+  // hashed and renamed in place: no copy of a multi-gigabyte file.
+  const tmp = deps.store.blobs.tempPath("quantize");
   try {
     await (deps.quantize as NonNullable<InferenceDeps["quantize"]>)(
       deps.store.blobs.path(source.digest),
       tmp,
       type.toLowerCase(),
     );
-    progress({ status: "verifying conversion" });
-    const w = await deps.store.blobs.importFile(tmp);
-    return w.digest;
-  } finally {
+  } catch (e) {
     await rm(tmp, { force: true });
+    throw e;
   }
+  progress({ status: "verifying conversion" });
+  return (await deps.store.blobs.adopt(tmp)).digest;
 }

@@ -3,6 +3,7 @@
  * prompt template it renders with.
  */
 import type { GgufFile } from "../gguf/reader.ts";
+import { storedModelError, validateStoredGguf } from "../gguf/validate.ts";
 import { compileJinja, parseTemplate } from "../templates/index.ts";
 import { InvalidInputError } from "../errors.ts";
 import {
@@ -65,7 +66,11 @@ export async function resolveModel(
     throw e instanceof ModelNotFoundError ? notFound(route, given, shortName(full)) : e;
   });
   if (!stored.modelPath) throw notFound(route, given, shortName(full));
-  const gguf = await cache.gguf(stored.modelPath);
+  const gguf = await cache.gguf(stored.modelPath).catch((e) => {
+    throw storedModelError(e);
+  });
+  // A stored file llama.cpp would refuse or abort on never reaches a runner; show still describes it.
+  if (route !== "show") validateStoredGguf(gguf);
   const template = promptTemplate(stored, gguf, cache);
   return {
     name: given,

@@ -3,7 +3,9 @@
  * Pure: the caller parses the file; this only interprets it.
  */
 
+import { InvalidModelFileError } from "../../gguf/errors.ts";
 import type { GgufTensorInfo } from "../../gguf/reader.ts";
+import { blockCount } from "../../gguf/validate-hparams.ts";
 
 /** One tensor as listed in a GGUF tensor table (the reader's own type). */
 export type { GgufTensorInfo };
@@ -62,7 +64,21 @@ function nums(meta: Meta, key: string): number[] {
 }
 
 function maxOf(xs: number[], fallback: number): number {
-  return xs.length === 0 ? fallback : Math.max(...xs);
+  // A loop, not Math.max(...xs): a spread of a very long array overflows the call stack.
+  let m = xs.length === 0 ? fallback : -Infinity;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
+/**
+ * The block count per-layer arrays are sized by: absent means none (vocabulary-only files), anything else
+ * must be within llama.cpp's limit, or the planner would allocate (and loop) on a number a file made up.
+ */
+function layerCount(meta: Meta, arch: string): number {
+  if (meta[`${arch}.block_count`] === undefined) return 0;
+  const b = blockCount(meta, arch);
+  if (b.problem !== undefined) throw new InvalidModelFileError([b.problem]);
+  return b.count;
 }
 
 const INPUT_PREFIXES = ["token_embd.", "token_types.", "position_embd.", "token_embd_norm."];
@@ -73,7 +89,7 @@ export function modelFactsFromGguf(file: GgufLike): ModelFacts {
   const arch = typeof meta["general.architecture"] === "string" ? meta["general.architecture"] : "llama";
   const key = (k: string) => `${arch}.${k}`;
 
-  const nLayer = num(meta[key("block_count")]) ?? 0;
+  const nLayer = layerCount(meta, arch);
   const nEmbd = num(meta[key("embedding_length")]) ?? 0;
   const nHead = maxOf(nums(meta, key("attention.head_count")), 0);
   const kvList = nums(meta, key("attention.head_count_kv"));

@@ -2,6 +2,8 @@
  * planLayout: decides how many layers go to which GPU and what stays in host memory, from free memory
  * figures and the model's costs. Pure and synchronous; the scheduler feeds it live device numbers.
  */
+import { InvalidModelFileError } from "../../gguf/errors.ts";
+import { LLAMA_MAX_LAYERS } from "../../gguf/limits.ts";
 import { type Assignment, assignLayers, assignedCount } from "./assign.ts";
 import { graphSize, type KvCacheType, layerCosts } from "./cost.ts";
 import { humanBytes, InsufficientMemoryError, RequireFullOffloadError } from "./errors.ts";
@@ -74,6 +76,13 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 /** Plans a layout: GPUs sorted by free memory, layers balanced by a capacity factor, host memory checked. */
 export function planLayout(input: LayoutInput): LayoutPlan {
   const { facts, requestedLayers, requireFull } = input;
+  // Every loop below runs over the layers: facts not built by modelFactsFromGguf are bounded here too.
+  const layers = Math.max(facts.nLayer, facts.layerBytes.length, facts.nHeadKvPerLayer.length);
+  if (!(layers <= LLAMA_MAX_LAYERS)) {
+    throw new InvalidModelFileError([
+      `the model has ${layers} layers, more than llama.cpp's limit of ${LLAMA_MAX_LAYERS}`,
+    ]);
+  }
   const costs = layerCosts(facts, input.numCtx, input.kvType);
   const graph = graphSize(facts, input.numCtx, input.numBatch, input.numParallel);
   const totalLayers = costs.total.length;
