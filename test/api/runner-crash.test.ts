@@ -52,7 +52,9 @@ async function* lines(res: Response): AsyncGenerator<Json> {
   if (buf.trim()) yield JSON.parse(buf);
 }
 
-const long = { ...GREEDY, num_predict: 2000 };
+// Sampled, not greedy: a greedy reply on random weights can repeat one token until the engine's repetition
+// guard ends it, finishing a request before the kill it is meant to witness.
+const long = { temperature: 1, seed: 7, num_predict: 2000 };
 const short = { ...GREEDY, num_predict: 2 };
 
 describe("a runner killed mid-stream", () => {
@@ -67,15 +69,17 @@ describe("a runner killed mid-stream", () => {
     const [pid] = runnerPids(tinyBlob);
     expect(pid).toBeGreaterThan(0);
 
-    const streaming = await s.request("/api/generate", {
-      model: "tiny",
-      prompt: "Once upon a time",
-      options: long,
-    });
+    // The non-streaming request goes first, so it is in the runner by the time the stream has sent pieces
+    // (sent second, it could still be on its way when the runner dies, and a reloaded runner would serve it).
     const whole = s.request("/api/chat", {
       model: "tiny",
       messages: [{ role: "user", content: "Tell me a story" }],
       stream: false,
+      options: long,
+    });
+    const streaming = await s.request("/api/generate", {
+      model: "tiny",
+      prompt: "Once upon a time",
       options: long,
     });
     const chunks: Json[] = [];
