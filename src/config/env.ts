@@ -116,6 +116,42 @@ export const ENV = {
   ),
   NOPRUNE: declare("TSLLM_NOPRUNE", "bool", "false", "Keep blobs no manifest references (pruned at start)"),
   OLLAMA_NOPRUNE: declare("OLLAMA_NOPRUNE", "bool", "false", "Used as TSLLM_NOPRUNE when that is unset"),
+  HOME: declare(
+    "TSLLM_HOME",
+    "path",
+    "~/.tsllm",
+    "tsllm's own files: the registry signing key (id_ed25519; ~/.ollama's is reused when present)",
+  ),
+  REGISTRY_AUTH: declare(
+    "TSLLM_REGISTRY_AUTH",
+    "string",
+    "",
+    "Registry credentials, comma-separated: host=user:password or host=token (before ~/.docker/config.json)",
+  ),
+  DOCKER_CONFIG: declare(
+    "DOCKER_CONFIG",
+    "path",
+    "~/.docker",
+    "Directory of the docker config.json whose registry credentials pull and push use",
+  ),
+  DOWNLOAD_PARTS: declare(
+    "TSLLM_DOWNLOAD_PARTS",
+    "int",
+    "8",
+    "Parallel range requests per blob during a pull",
+  ),
+  DOWNLOAD_STALL: declare(
+    "TSLLM_DOWNLOAD_STALL",
+    "duration",
+    "30s",
+    "A registry transfer that moves no byte this long is retried",
+  ),
+  REGISTRY_PRIVATE_REDIRECTS: declare(
+    "TSLLM_REGISTRY_PRIVATE_REDIRECTS",
+    "bool",
+    "false",
+    "Follow registry redirects to private or link-local addresses even when the registry is public",
+  ),
   RUNTIME_DIR: declare(
     "TSLLM_RUNTIME_DIR",
     "path",
