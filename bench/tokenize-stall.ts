@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { Env } from "../src/config/env.ts";
 import { RunnerClient } from "../src/runner/client.ts";
 import { synthModel } from "../test/fixtures/models.ts";
+import { loadOptions } from "../test/runner/helpers.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -29,19 +30,7 @@ const runner = new RunnerClient(
   {
     model: await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm" }),
     variant: "cpu",
-    options: {
-      num_ctx: 4096,
-      num_batch: 512,
-      num_gpu: 0,
-      main_gpu: 0,
-      use_mmap: true,
-      use_mlock: false,
-      num_thread: 0,
-      flash_attention: false,
-      kv_cache_type: "f16",
-      num_parallel: 2,
-      embedding: false,
-    },
+    options: loadOptions({ num_thread: 0, num_parallel: 2 }),
   },
   { env: new Env({ ...process.env, TSLLM_LLM_LIBRARY: "cpu" }) },
 );

@@ -2,30 +2,11 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Logger } from "../log.ts";
-import { createModel, type DescribeModel } from "./create.ts";
+import { createModel } from "./create.ts";
 import { digestOf, digestToFileName } from "./digest.ts";
 import { cleanStore, noPrune, PRUNE_GRACE_MS } from "./startup.ts";
 import { ModelStore } from "./store.ts";
-
-const describeModel: DescribeModel = async () => ({
-  family: "llama",
-  families: ["llama"],
-  parameter_size: "1B",
-  quantization_level: "F32",
-});
-
-/** A logger that keeps its lines. */
-function memoryLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const at =
-    (level: string) =>
-    (msg: string, fields?: Record<string, unknown>): void => {
-      lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
-    };
-  const logger = { info: at("info"), warn: at("warn"), error: at("error"), debug: at("debug") };
-  return { logger: { ...logger, child: () => logger } as unknown as Logger, lines };
-}
+import { describeModel, memoryLogger } from "./testing.ts";
 
 let root: string;
 let store: ModelStore;

@@ -2,21 +2,11 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Logger } from "../log.ts";
 import { createModel } from "./create.ts";
 import { MissingBlobError } from "./errors.ts";
 import { ModelStore } from "./store.ts";
+import { describeModel, memoryLogger } from "./testing.ts";
 import { startBlobVerifier, verifyBlobs } from "./verify.ts";
-
-function memoryLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const at =
-    (level: string) =>
-    (msg: string, fields?: Record<string, unknown>): void => {
-      lines.push(`${level} ${msg} ${JSON.stringify(fields ?? {})}`);
-    };
-  return { logger: { info: at("info"), warn: at("warn") } as unknown as Logger, lines };
-}
 
 let root: string;
 let store: ModelStore;
@@ -26,13 +16,6 @@ beforeEach(async () => {
   store = new ModelStore(join(root, "models"));
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
-
-const describeModel = async () => ({
-  family: "llama",
-  families: [],
-  parameter_size: "",
-  quantization_level: "",
-});
 
 test("blobs that do not hash to their names are deleted and logged with the models using them", async () => {
   const weights = await store.blobs.writeBytes("GGUF weights, intact when written");

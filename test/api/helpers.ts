@@ -9,6 +9,7 @@ import { Env } from "../../src/config/env.ts";
 import { Logger } from "../../src/log.ts";
 import { synthModel, toolModels } from "../fixtures/models.ts";
 import { THINKING_TEMPLATE } from "../fixtures/templates.ts";
+import { testServeEnv } from "../helpers/serve-env.ts";
 
 /** A running server, an ollama client for it, and helpers. */
 export interface TestServer {
@@ -93,12 +94,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const server = await startServer(
     new Env({
       ...process.env,
-      TSLLM_HOST: "127.0.0.1:0",
-      TSLLM_MODELS: join(root, "models"),
-      TSLLM_RUNTIME_DIR: root,
-      TSLLM_NUM_THREADS: "2",
-      TSLLM_NUM_PARALLEL: "2",
-      TSLLM_LLM_LIBRARY: "cpu",
+      ...testServeEnv(root),
       ...env,
     }),
     new Logger("error"),

@@ -57,14 +57,13 @@ async function* lines(res: Response): AsyncGenerator<Json> {
 const long = { temperature: 1, seed: 7, num_predict: 2000 };
 const short = { ...GREEDY, num_predict: 2 };
 
+/** A two-token, non-streaming generate on the tiny model (loads it when needed). */
+const generateShort = () =>
+  s.request("/api/generate", { model: "tiny", prompt: "hi", stream: false, options: short });
+
 describe("a runner killed mid-stream", () => {
   test("its streams end with the error, its non-streaming requests get a 500, serve and other models go on", async () => {
-    const warm = await s.request("/api/generate", {
-      model: "tiny",
-      prompt: "hi",
-      stream: false,
-      options: short,
-    });
+    const warm = await generateShort();
     expect(warm.status).toBe(200);
     const [pid] = runnerPids(tinyBlob);
     expect(pid).toBeGreaterThan(0);
@@ -103,22 +102,14 @@ describe("a runner killed mid-stream", () => {
   });
 
   test("the next request for the model loads it again in a new runner", async () => {
-    const r = await s.request("/api/generate", {
-      model: "tiny",
-      prompt: "hi",
-      stream: false,
-      options: short,
-    });
+    const r = await generateShort();
     expect(r.status).toBe(200);
     expect((await r.json()).done).toBe(true);
     expect(runnerPids(tinyBlob)).toHaveLength(1);
   });
 
   test("requests queued behind a killed runner are served by a reloaded one or fail with the error", async () => {
-    expect(
-      (await s.request("/api/generate", { model: "tiny", prompt: "hi", stream: false, options: short }))
-        .status,
-    ).toBe(200);
+    expect((await generateShort()).status).toBe(200);
     const [pid] = runnerPids(tinyBlob);
     // Both slots generating (each stream has sent a piece), then two more requests behind them.
     const busy = await Promise.all(
@@ -133,9 +124,7 @@ describe("a runner killed mid-stream", () => {
         return it;
       }),
     );
-    const queued = [0, 1].map(() =>
-      s.request("/api/generate", { model: "tiny", prompt: "hi", stream: false, options: short }),
-    );
+    const queued = [0, 1].map(() => generateShort());
     process.kill(pid as number, "SIGKILL");
     for (const it of busy) {
       let last: Json = {};
@@ -151,12 +140,7 @@ describe("a runner killed mid-stream", () => {
           error: STOPPED,
         });
     }
-    const after = await s.request("/api/generate", {
-      model: "tiny",
-      prompt: "hi",
-      stream: false,
-      options: short,
-    });
+    const after = await generateShort();
     expect(after.status).toBe(200);
     expect(runnerPids(tinyBlob)).toHaveLength(1);
   });

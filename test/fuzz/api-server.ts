@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { fileDigest, type ModelRecipe } from "../api/helpers.ts";
+import { testServeEnv } from "../helpers/serve-env.ts";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 
@@ -77,12 +78,7 @@ export async function spawnServe(opts: ServeChildOptions = {}): Promise<ServeChi
   const root = mkdtempSync(join(tmpdir(), "tsllm-fuzz-"));
   const env: Record<string, string | undefined> = {
     ...process.env,
-    TSLLM_HOST: "127.0.0.1:0",
-    TSLLM_MODELS: join(root, "models"),
-    TSLLM_RUNTIME_DIR: root,
-    TSLLM_NUM_THREADS: "2",
-    TSLLM_NUM_PARALLEL: "2",
-    TSLLM_LLM_LIBRARY: "cpu",
+    ...testServeEnv(root),
     ...opts.env,
   };
   for (const k of opts.unset ?? []) delete env[k];
