@@ -152,6 +152,15 @@ export const ENV = {
     "false",
     "Follow registry redirects to private or link-local addresses even when the registry is public",
   ),
+  SHUTDOWN_TIMEOUT: declare(
+    "TSLLM_SHUTDOWN_TIMEOUT",
+    "duration",
+    "30s",
+    "On SIGTERM/SIGINT, how long in-flight generations may run before they are ended",
+  ),
+  LOG_FORMAT: declare("TSLLM_LOG_FORMAT", "string", "text", "Log line format: text or json"),
+  METRICS: declare("TSLLM_METRICS", "bool", "true", "Serve Prometheus metrics at /metrics"),
+  UI: declare("TSLLM_UI", "bool", "true", "Serve the web chat UI at /ui"),
   RUNTIME_DIR: declare(
     "TSLLM_RUNTIME_DIR",
     "path",
