@@ -25,10 +25,3 @@ export class ApiError extends TsllmError {
     super(message, { code: "api_error", status });
   }
 }
-
-/** A command whose server side does not exist yet (pull, push). */
-export class NotSupportedError extends TsllmError {
-  constructor(message: string) {
-    super(message, { code: "not_supported", status: 501 });
-  }
-}

@@ -2,7 +2,7 @@
  * Progress lines on stderr: on a terminal, spinners and bars redrawn every 100 ms (as Ollama's progress
  * package); otherwise each new status printed once as a plain line.
  */
-import { humanBytes } from "./duration.ts";
+import { goDuration, humanBytes } from "./duration.ts";
 import type { Writer } from "./io.ts";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -27,21 +27,98 @@ export class Spinner implements State {
   }
 }
 
-/** A byte-count bar: "message  42% ▕████    ▏ 1.2 GB/2.9 GB". */
+/** Longest run of a bar's rate window (Ollama keeps ten one-second samples). */
+const MAX_BUCKETS = 10;
+
+/** A duration for the ETA column: at most two units, as Ollama's progress bar writes it. */
+export function etaText(seconds: number): string {
+  if (seconds >= 100 * 3600) return "99h+";
+  if (seconds >= 3600) return `${Math.trunc(seconds / 3600)}h${Math.trunc(seconds / 60) % 60}m`;
+  return goDuration(Math.round(seconds) * 1e9);
+}
+
+/**
+ * A byte-count bar: "message  42% ▕████    ▏ 1.2 GB/2.9 GB  52 MB/s  1m10s" while running (rate and ETA
+ * from up to ten samples taken at most once a second, as Ollama's progress/bar.go), "… ▏ 2.9 GB" once full.
+ */
 export class Bar implements State {
+  #completed: number;
+  readonly #initial: number;
+  readonly #started: number;
+  #stopped: number | undefined;
+  readonly #buckets: { at: number; value: number }[] = [];
+
   constructor(
     public message: string,
     public total: number,
-    public completed: number,
-  ) {}
+    completed: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#completed = completed;
+    this.#initial = completed;
+    this.#started = now();
+    if (completed >= total) this.#stopped = this.#started;
+  }
+
+  /** Bytes done so far. */
+  get completed(): number {
+    return this.#completed;
+  }
+
+  /** Sets the bytes done (capped at the total) and samples the rate. */
+  set completed(value: number) {
+    this.set(value);
+  }
+
+  /** Sets the bytes done (capped at the total) and samples the rate. */
+  set(value: number): void {
+    const v = Math.min(value, this.total);
+    this.#completed = v;
+    const at = this.now();
+    if (v >= this.total && this.#stopped === undefined) this.#stopped = at;
+    const last = this.#buckets.at(-1);
+    if (!last || at - last.at > 1000) {
+      this.#buckets.push({ at, value: v });
+      if (this.#buckets.length > MAX_BUCKETS) this.#buckets.shift();
+    }
+  }
+
+  /** Bytes per second: over the whole transfer once stopped, else over the sample window. */
+  rate(): number {
+    const secs = (ms: number) => Math.round(ms / 1000);
+    let bytes = 0;
+    let seconds = 0;
+    const first = this.#buckets[0];
+    const last = this.#buckets.at(-1);
+    if (this.#stopped !== undefined) {
+      bytes = this.#completed - this.#initial;
+      seconds = secs(this.#stopped - this.#started);
+    } else if (first && last && first !== last) {
+      bytes = last.value - first.value;
+      seconds = secs(last.at - first.at);
+    } else if (first) {
+      bytes = first.value - this.#initial;
+      seconds = secs(first.at - this.#started);
+    }
+    return seconds !== 0 ? bytes / seconds : 0;
+  }
+
   /** The line as drawn. */
   render(width: number): string {
-    const pct = this.total > 0 ? Math.min(100, (this.completed / this.total) * 100) : 0;
-    const pre = `${this.message.trim()} ${Math.round(pct).toString().padStart(3)}%`;
-    const suf =
-      this.completed >= this.total
-        ? `${humanBytes(this.total).padStart(6)}${" ".repeat(7)}`
-        : `${humanBytes(this.completed).padStart(6)}/${humanBytes(this.total).padStart(6)}`;
+    const pct = this.total > 0 ? Math.min(100, (this.#completed / this.total) * 100) : 0;
+    const msg = this.message.trim();
+    const pre = `${msg ? `${msg} ` : ""}${Math.round(pct).toString().padStart(3)}%`;
+    const running = this.#stopped === undefined;
+    let suf = running
+      ? `${humanBytes(this.#completed).padStart(6)}/${humanBytes(this.total).padStart(6)}`
+      : `${humanBytes(this.total).padStart(6)}${" ".repeat(7)}`;
+    const rate = this.rate();
+    if (running && rate > 0) {
+      const eta = Math.trunc((this.total - this.#completed) / rate);
+      suf += `  ${humanBytes(Math.trunc(rate)).padStart(6)}/s  ${etaText(eta).padStart(6)}`;
+    } else {
+      suf += " ".repeat(18);
+    }
     const room = Math.max(0, width - pre.length - suf.length - 5);
     const n = Math.floor((room * pct) / 100);
     return `${pre} ▕${"█".repeat(n)}${" ".repeat(room - n)}▏ ${suf}`;

@@ -13,6 +13,7 @@ import { ApiClient } from "./http.ts";
 import type { CliIO } from "./io.ts";
 import { type LineSource, terminalLines } from "./line-input.ts";
 import { Progress } from "./progress.ts";
+import { showOrPull } from "./registry.ts";
 import { repl } from "./repl.ts";
 import { type Think, inferThink, parseThinkFlag } from "./think.ts";
 import type { ShowResponse } from "./wire.ts";
@@ -118,7 +119,8 @@ export async function runMain(p: ParsedArgs, io: CliIO, deps: RunDeps = {}): Pro
   const interactive = prompts.length === 0 && io.stdin.isTTY && io.out.isTTY;
   const o = runOptions(p, model, io.out.isTTY);
   const client = new ApiClient(io.env);
-  const info = await client.json<ShowResponse>("POST", "/api/show", { model });
+  // A model the server lacks is pulled first, as Ollama's run does.
+  const info = await showOrPull(client, io, model, p.flags.insecure === true);
   o.think = inferThink(info.capabilities, o.think);
   if (info.capabilities?.includes("embedding")) {
     const input = prompts.join(" ");

@@ -18,6 +18,7 @@ import {
 } from "../store/index.ts";
 import { parseTemplate } from "../templates/index.ts";
 import { Channel } from "../channel.ts";
+import { needsPull, pullBase } from "./create-from.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { describeBlob } from "./describe.ts";
 
@@ -126,11 +127,13 @@ async function weightsOf(deps: InferenceDeps, name: string): Promise<string> {
 /**
  * Validates the request, then streams progress while the model is written. With `quantize`, the weights
  * (uploaded in `files`, or those of the `from` model) are quantized into a new layer; every other layer of
- * the base is kept.
+ * the base is kept. A `from` model missing from the store is pulled first (its progress is part of the stream);
+ * `signal` (the client gone) cancels that pull.
  */
 export async function create(
   deps: InferenceDeps,
   input: CreateInput,
+  signal?: AbortSignal,
 ): Promise<AsyncIterable<CreateProgress>> {
   const files = checkFiles(input.files);
   const adapters = checkFiles(input.adapters);
@@ -144,12 +147,18 @@ export async function create(
   const weights = files.find(([p]) => p.endsWith(".gguf")) ?? files[0];
   // Every uploaded GGUF a runner would load is checked before anything is written: a bad one is a 400 here.
   for (const [, digest] of [...(weights ? [weights] : []), ...adapters]) await checkGgufBlob(deps, digest);
-  const source = quantize
-    ? await quantizeSource(deps, weights?.[1] ?? (await weightsOf(deps, input.from as string)), quantize)
-    : undefined;
+  const pull = !weights && (await needsPull(deps, input.from));
+  const sourceOf = async () =>
+    quantize
+      ? await quantizeSource(deps, weights?.[1] ?? (await weightsOf(deps, input.from as string)), quantize)
+      : undefined;
+  // A base still to be pulled is checked for quantization once it is in the store.
+  const checked = pull ? undefined : await sourceOf();
   const out = new Channel<CreateProgress>();
   void (async () => {
     try {
+      if (pull) await pullBase(deps, input.from as string, (p) => out.push(p), signal);
+      const source = pull ? await sourceOf() : checked;
       let model = weights?.[1];
       if (source) model = await quantizeBlob(deps, source, quantize, (p) => out.push(p));
       const spec: CreateSpec = {

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { TEMP_PREFIX, tempPathFor } from "./atomic.ts";
 import {
@@ -11,7 +11,7 @@ import {
 } from "./blob-file.ts";
 import { type ByteSource, readChunks } from "./chunks.ts";
 import { digestToFileName, fileNameToDigest, parseDigest } from "./digest.ts";
-import { BlobNotFoundError, DigestMismatchError, StoreClosedError } from "./errors.ts";
+import { BlobNotFoundError, DigestMismatchError, StorageError, StoreClosedError } from "./errors.ts";
 import { isErrno, storageError, storageOp } from "./fs-errors.ts";
 
 export type { ByteSource } from "./chunks.ts";
@@ -124,6 +124,24 @@ export class BlobStore {
       await rm(tempFile, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * Takes a file inside `blobs/` whose bytes the caller has already hashed to `digest` (a pull verifies while
+   * it downloads) into the store without reading it again: its size is checked, it is fsynced and renamed.
+   */
+  async commitVerified(file: string, digest: string, size: number): Promise<BlobWrite> {
+    const expected = parseDigest(digest);
+    const fh = await storageOp("open a downloaded blob", () => open(file, "r+"));
+    try {
+      const onDisk = (await fh.stat()).size;
+      if (onDisk !== size)
+        throw new StorageError(`downloaded blob holds ${onDisk} bytes, not ${size}`, "EIO");
+      await storageOp("sync a downloaded blob", () => fh.sync());
+    } finally {
+      await fh.close().catch(() => {});
+    }
+    return this.#commit(file, { digest: expected, size });
   }
 
   /** Deletes a blob; absent blobs are ignored. */

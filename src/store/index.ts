@@ -27,10 +27,13 @@ export {
   StoreClosedError,
   UploadStalledError,
 } from "./errors.ts";
+export { readChunks } from "./chunks.ts";
 export { expandPath, specFromModelfile } from "./from-modelfile.ts";
+export { isDiskFull, storageError, storageOp } from "./fs-errors.ts";
 export { ManifestStore, referencedDigests, type StoredManifest } from "./manifests.ts";
 export { MediaType } from "./media.ts";
 export { formatName, isValidName, type ModelName, parseName, shortName } from "./names.ts";
+export { PARTIAL_TTL_MS, PartialBlob, type PartialPart, type PartialState } from "./partial.ts";
 export { Layer, Manifest, ModelConfig } from "./schema.ts";
 export { type ListedModel, type ModelDetails, ModelStore, type StoredModel } from "./store.ts";
 export { type CleanupOptions, type CleanupReport, cleanStore, noPrune, PRUNE_GRACE_MS } from "./startup.ts";

@@ -2,7 +2,8 @@
  * What serve does to the store before it listens: remove the temp files a crash left behind, then (unless
  * TSLLM_NOPRUNE) remove blobs no manifest references, as Ollama's PruneLayers does at start. Running before
  * the server accepts requests means no create of this process is in flight; the grace period protects blobs a
- * client uploaded just before a restart for a create it has yet to send.
+ * client uploaded just before a restart for a create it has yet to send. Partial downloads with a state file
+ * are kept for a later resume until PARTIAL_TTL_MS (see partial.ts).
  */
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { BlobStore } from "./blobs.ts";
 import { fileNameToDigest } from "./digest.ts";
 import { mib, storageOp } from "./fs-errors.ts";
 import { referencedDigests } from "./manifests.ts";
+import { sweepPartials } from "./partial.ts";
 import type { ModelStore } from "./store.ts";
 
 /** Ollama's layerPruneGracePeriod: blobs (and foreign partial files) younger than this are never pruned. */
@@ -25,6 +27,8 @@ export interface CleanupOptions {
   graceMs?: number;
   /** The clock, for tests. */
   now?: () => number;
+  /** Partial downloads untouched this long are removed; PARTIAL_TTL_MS unless a test says otherwise. */
+  partialTtlMs?: number;
 }
 
 /** What startup cleanup removed. */
@@ -34,6 +38,8 @@ export interface CleanupReport {
   freedBytes: number;
   /** Why pruning was skipped, when it was. */
   pruneSkipped?: string;
+  /** Files of partial downloads removed for being older than their TTL (absent when none). */
+  stalePartials?: number;
 }
 
 /** Removes leftover temp files and, when `prune`, unreferenced blobs; logs what it did. */
@@ -48,6 +54,12 @@ export async function cleanStore(store: ModelStore, opts: CleanupOptions): Promi
   report.temps += await store.manifests.removeTemps();
   await store.manifests.pruneEmptyDirs();
   if (report.temps > 0) log?.info("removed temp files left by an interrupted write", { count: report.temps });
+  // Resumable pulls stay until their TTL whatever TSLLM_NOPRUNE says: they are downloads, not blobs.
+  const partials = await sweepPartials(store.blobs, (opts.now ?? Date.now)(), opts.partialTtlMs);
+  if (partials.removed > 0) {
+    report.stalePartials = partials.removed;
+    log?.info("removed stale partial downloads", { files: partials.removed });
+  }
   if (!opts.prune) return report;
 
   const { manifests, corrupt } = await store.manifests.scan();
@@ -59,7 +71,7 @@ export async function cleanStore(store: ModelStore, opts: CleanupOptions): Promi
   const inUse = new Set(manifests.flatMap((m) => referencedDigests(m.manifest)));
   const cutoff = (opts.now ?? Date.now)() - (opts.graceMs ?? PRUNE_GRACE_MS);
   for (const name of await store.blobs.entries()) {
-    if (BlobStore.isTemp(name)) continue;
+    if (BlobStore.isTemp(name) || partials.kept.has(name)) continue;
     const digest = fileNameToDigest(name);
     if (digest !== undefined && (inUse.has(digest) || store.pinned(digest))) continue;
     const path = join(store.blobs.dir, name);

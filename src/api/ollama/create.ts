@@ -31,9 +31,9 @@ export type CreateRequest = typeof CreateRequest.static;
 export function createRoutes(deps: InferenceDeps) {
   return new Elysia({ name: "ollama-create" }).post(
     "/api/create",
-    async ({ body }) => {
+    async ({ body, request }) => {
       const messages = body.messages?.map((m) => ({ role: m.role, content: m.content ?? "" }));
-      const progress = await create(deps, { ...body, messages });
+      const progress = await create(deps, { ...body, messages }, request.signal);
       if (body.stream !== false) return ndjsonResponse(progress, (p) => p, deps.logger);
       return (await lastOf(progress)) ?? { status: "success" };
     },

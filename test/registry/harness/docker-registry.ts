@@ -15,6 +15,11 @@ export function registryAvailable(): boolean {
   return Bun.spawnSync(["test", "-x", BINARY]).exitCode === 0;
 }
 
+/** True when `cmd` (htpasswd, openssl, curl) is on the PATH. */
+export function commandAvailable(cmd: string): boolean {
+  return Bun.which(cmd) !== null;
+}
+
 /** Auth the registry demands. */
 export type RegistryAuth =
   | { kind: "none" }

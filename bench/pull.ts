@@ -1,0 +1,152 @@
+/**
+ * Pull throughput against a loopback docker-registry (distribution 2.8): `tsllm pull` (parallel Range parts,
+ * sha256 verified, manifest written) against `curl` fetching the same blobs to disk, one after the other, with
+ * nothing verified — and, for reference, curl followed by `sha256sum`. The sides alternate, each rep on a fresh
+ * store; medians are reported with the throughput ratio tsllm / curl (target ≥ 0.9).
+ * Then the resume measure: serve is SIGKILLed halfway through a pull (through a counting proxy, no pause),
+ * restarted on the same store, and the pull run again; it reports the bytes sent twice.
+ * Needs /usr/bin/docker-registry and curl. The model is the synthetic `1b` preset (f16 by default: 1.7 GB), or
+ * with --random-mb N a model layer of N MB of random bytes (no GGUF synthesis; a pull never parses the layer).
+ * Usage: bun bench/pull.ts [--reps 3] [--quant f16] [--random-mb 1200] [--parts 8]
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { waitFor } from "../test/faults/serve-process.ts";
+import { synthModel } from "../test/fixtures/models.ts";
+import { randomBytes } from "../test/registry/harness/big-model.ts";
+import { registryAvailable, startRegistry } from "../test/registry/harness/docker-registry.ts";
+import { startFrontProxy } from "../test/registry/harness/front-proxy.ts";
+import { seedModel } from "../test/registry/harness/seed.ts";
+import { pull, type RegistryServe, startServe } from "../test/registry/harness/serve.ts";
+import { median } from "./stats.ts";
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    reps: { type: "string", default: "3" },
+    quant: { type: "string", default: "f16" },
+    parts: { type: "string", default: "8" },
+    "random-mb": { type: "string" },
+  },
+});
+const REPS = Number(values.reps);
+const MB = 1e6;
+if (!registryAvailable() || Bun.which("curl") === null) {
+  console.error("bench/pull.ts needs /usr/bin/docker-registry and curl");
+  process.exit(1);
+}
+
+const randomMb = values["random-mb"] === undefined ? undefined : Number(values["random-mb"]);
+const gguf =
+  randomMb === undefined
+    ? await synthModel({ preset: "1b", quant: values.quant as string, vocab: "llama-spm" })
+    : `${randomMb} MB of random bytes`;
+const weights = randomMb === undefined ? await Bun.file(gguf).bytes() : randomBytes(randomMb * MB);
+const reg = await startRegistry();
+try {
+  const seeded = await seedModel(reg.url, "bench/m", "1", [
+    { mediaType: "application/vnd.ollama.image.model", bytes: weights },
+    {
+      mediaType: "application/vnd.ollama.image.params",
+      bytes: new TextEncoder().encode('{"temperature":0}'),
+    },
+  ]);
+  const blobs = [seeded.config, ...seeded.layers.map((l) => l.digest)];
+  const total = seeded.layers.reduce((n, l) => n + l.size, 0) + seeded.manifest.length;
+  const env = { TSLLM_DOWNLOAD_PARTS: values.parts as string };
+  console.log(
+    `model: ${gguf} (${(total / MB).toFixed(0)} MB in ${blobs.length} blobs), parts ${values.parts}`,
+  );
+
+  async function timeCurl(verify: boolean): Promise<number> {
+    const dir = mkdtempSync(join(tmpdir(), "tsllm-bench-curl-"));
+    try {
+      const t0 = performance.now();
+      for (const [i, d] of blobs.entries()) {
+        const out = join(dir, String(i));
+        const c = Bun.spawnSync(["curl", "-sSf", "-o", out, `${reg.url}/v2/bench/m/blobs/${d}`]);
+        if (c.exitCode !== 0) throw new Error(`curl: ${c.stderr.toString()}`);
+        if (verify && Bun.spawnSync(["sha256sum", out]).exitCode !== 0) throw new Error("sha256sum failed");
+      }
+      return (performance.now() - t0) / 1000;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  async function timeTsllm(): Promise<number> {
+    const serve = await startServe(undefined, env);
+    try {
+      const t0 = performance.now();
+      const r = await pull(serve.url, `${reg.host}/bench/m:1`, { stream: false });
+      if (r.status !== 200 || r.lines.at(-1)?.status !== "success") throw new Error(JSON.stringify(r.lines));
+      return (performance.now() - t0) / 1000;
+    } finally {
+      await serve.stop();
+    }
+  }
+
+  const curlS: number[] = [];
+  const curlSumS: number[] = [];
+  const tsllmS: number[] = [];
+  for (let rep = 0; rep < REPS; rep++) {
+    // Alternate who goes first, so slow phases of a shared machine fall on both sides.
+    const order = rep % 2 === 0 ? ["curl", "tsllm", "curl+sum"] : ["tsllm", "curl+sum", "curl"];
+    for (const side of order) {
+      const s = side === "tsllm" ? await timeTsllm() : await timeCurl(side === "curl+sum");
+      (side === "tsllm" ? tsllmS : side === "curl" ? curlS : curlSumS).push(s);
+      console.log(`rep ${rep + 1} ${side}: ${s.toFixed(2)} s, ${(total / MB / s).toFixed(0)} MB/s`);
+    }
+  }
+  const rate = (s: number) => total / MB / s;
+  const [c, cs, t] = [median(curlS), median(curlSumS), median(tsllmS)];
+  console.log("\n| side | median time | throughput |\n|---|---|---|");
+  console.log(`| curl, blobs to disk | ${c.toFixed(2)} s | ${rate(c).toFixed(0)} MB/s |`);
+  console.log(`| curl + sha256sum | ${cs.toFixed(2)} s | ${rate(cs).toFixed(0)} MB/s |`);
+  console.log(`| tsllm pull (verified, manifest written) | ${t.toFixed(2)} s | ${rate(t).toFixed(0)} MB/s |`);
+  console.log(
+    `ratio tsllm / curl: ${(c / t).toFixed(2)}; tsllm / (curl + sha256sum): ${(cs / t).toFixed(2)}`,
+  );
+
+  // Resume: kill -9 halfway, with no pause, then pull again on the same store.
+  const proxy = await startFrontProxy(reg.url, { mode: "pass" });
+  const root = mkdtempSync(join(tmpdir(), "tsllm-bench-resume-"));
+  const models = join(root, "models");
+  const big = seeded.layers[0] as { digest: string; size: number };
+  const saved = () => {
+    try {
+      const path = join(models, "blobs", `${big.digest.replace(":", "-")}-partial.state`);
+      const state = JSON.parse(readFileSync(path, "utf8")) as { parts: { done: number }[] };
+      return state.parts.reduce((n, p) => n + p.done, 0);
+    } catch {
+      return 0;
+    }
+  };
+  let serve: RegistryServe = await startServe(models, env);
+  const name = `${proxy.host}/bench/m:1`;
+  const first = pull(serve.url, name).catch(() => undefined);
+  await waitFor(() => proxy.blobBytes(big.digest) >= big.size / 2, "half the model to be sent", 600_000);
+  await serve.kill();
+  const sentBefore = proxy.blobBytes(big.digest);
+  const savedAtKill = saved();
+  await first;
+  await serve.stop();
+  proxy.reset();
+  serve = await startServe(models, env);
+  const again = await pull(serve.url, name, { stream: false });
+  if (again.lines.at(-1)?.status !== "success") throw new Error(JSON.stringify(again.lines));
+  const refetched = sentBefore + proxy.blobBytes(big.digest) - big.size;
+  console.log(
+    `\nresume: ${(sentBefore / MB).toFixed(0)} MB sent before the kill, ${(savedAtKill / MB).toFixed(0)} MB in the ` +
+      `saved state, ${(refetched / MB).toFixed(1)} MB sent again ` +
+      `(${((100 * refetched) / Math.max(1, sentBefore)).toFixed(1)}% of what was sent before the kill)`,
+  );
+  await serve.stop();
+  rmSync(root, { recursive: true, force: true });
+  await proxy.stop();
+} finally {
+  // The registry is a child process: stop it even when a step failed.
+  await reg.stop();
+}

@@ -1,0 +1,130 @@
+/**
+ * One blob's download: resume state loaded (or parts planned), the parts fetched (workers.ts), the sha256
+ * taken over the prefix as it completes, and the verified file committed into the store under its digest.
+ * Nothing is ever stored under a digest it does not hash to.
+ */
+import type { Logger } from "../../log.ts";
+import { isDiskFull, type ModelStore, PartialBlob, type PartialState } from "../../store/index.ts";
+import type { Credentials, RegistryClient, RegistryRef } from "../types.ts";
+import { Checkpoint } from "./checkpoint.ts";
+import { BlobDigestMismatchError, BlobSizeMismatchError } from "./errors.ts";
+import { PrefixHasher } from "./hasher.ts";
+import { bytesDone, contiguousEnd, DEFAULT_PART_SIZES, type PartSizes, planParts } from "./plan.ts";
+import { BlobSource } from "./source.ts";
+import { fetchParts, short } from "./workers.ts";
+
+/** What a download needs. */
+export interface DownloadDeps {
+  readonly store: ModelStore;
+  readonly client: RegistryClient;
+  readonly logger: Logger;
+  /** Parallel Range requests (TSLLM_DOWNLOAD_PARTS). */
+  readonly parts: number;
+  /** A part that moves no byte this long is aborted and retried (TSLLM_DOWNLOAD_STALL). */
+  readonly stallMs: number;
+  readonly partSizes?: PartSizes;
+  /** First retry delay; doubled per failed attempt (Ollama: 1 s, 2 s, 4 s …). */
+  readonly retryDelayMs?: number;
+}
+
+/** The blob to fetch and the pull that asked first (its repository and credentials are used). */
+export interface DownloadTarget {
+  readonly ref: RegistryRef;
+  readonly digest: string;
+  readonly size: number;
+  readonly credentials?: Credentials;
+}
+
+/** A download in progress; `run` resolves once the blob is in the store. */
+export class BlobDownload {
+  readonly digest: string;
+  readonly total: number;
+  #completed = 0;
+  readonly #abort = new AbortController();
+
+  constructor(
+    private readonly deps: DownloadDeps,
+    private readonly target: DownloadTarget,
+  ) {
+    this.digest = target.digest;
+    this.total = target.size;
+  }
+
+  /** Bytes of the blob on disk (resumed ones included). */
+  get completed(): number {
+    return this.#completed;
+  }
+
+  /** True once abort was called. */
+  get aborted(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  /** Stops the transfer; the partial download stays for a resume. */
+  abort(reason: unknown): void {
+    this.#abort.abort(reason);
+  }
+
+  /** Fetches, verifies and commits the blob. */
+  async run(): Promise<void> {
+    const { store } = this.deps;
+    const partial = new PartialBlob(store.blobs, this.digest);
+    const saved = await partial.load(this.total);
+    const parts =
+      saved?.parts ?? planParts(this.total, this.deps.parts, this.deps.partSizes ?? DEFAULT_PART_SIZES);
+    const state: PartialState = { version: 1, digest: this.digest, size: this.total, parts };
+    const fh = await partial.open(this.total, saved === undefined);
+    const hasher = new PrefixHasher(fh, this.total);
+    const checkpoint = new Checkpoint(partial, state);
+    try {
+      if (saved === undefined) await partial.save(state);
+      this.#completed = bytesDone(parts);
+      if (saved)
+        this.deps.logger.info("resuming download", { digest: short(this.digest), done: this.#completed });
+      hasher.advance(contiguousEnd(parts));
+      const source = new BlobSource(
+        this.deps.client,
+        this.target.ref,
+        this.digest,
+        this.total,
+        this.deps.logger,
+        this.target.credentials,
+      );
+      await fetchParts({
+        digest: this.digest,
+        source,
+        fh,
+        parts,
+        parallel: this.deps.parts,
+        stallMs: this.deps.stallMs,
+        retryDelayMs: this.deps.retryDelayMs ?? 1000,
+        logger: this.deps.logger,
+        signal: this.#abort.signal,
+        onWritten: (n) => {
+          this.#completed += n;
+          checkpoint.note(n);
+          hasher.advance(contiguousEnd(parts));
+        },
+      });
+      await checkpoint.stop();
+      const got = await hasher.digest();
+      if (got !== this.digest) throw new BlobDigestMismatchError(this.digest, got);
+    } catch (err) {
+      await hasher.stop();
+      // Kept for the next pull to resume, unless it holds nothing, cannot be right (wrong bytes, or the
+      // registry's blob is not the manifest's size) or a full disk makes it a liability.
+      const discard =
+        bytesDone(parts) === 0 ||
+        err instanceof BlobDigestMismatchError ||
+        err instanceof BlobSizeMismatchError ||
+        isDiskFull(err);
+      if (discard) await checkpoint.stop();
+      else await checkpoint.flush().catch(() => {});
+      await fh.close().catch(() => {});
+      if (discard) await partial.remove();
+      throw err;
+    }
+    await fh.close();
+    await partial.commit(this.total);
+  }
+}

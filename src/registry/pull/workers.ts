@@ -1,0 +1,186 @@
+/**
+ * The part workers of one download: `parallel` of them take the missing parts in order, each part fetched
+ * with retries (backoff doubling from 1 s, reset by any progress), stall detection per attempt, and a switch
+ * to one whole-blob stream when the registry ignores Range.
+ */
+import type { FileHandle } from "node:fs/promises";
+import type { Logger } from "../../log.ts";
+import type { PartialPart } from "../../store/index.ts";
+import { MaxRetriesError, PartStalledError } from "./errors.ts";
+import { fillParts } from "./fill.ts";
+import { bytesDone } from "./plan.ts";
+import { type BlobSource, isRetryable } from "./source.ts";
+
+/** Attempts a part gets in a row without moving a byte before the pull fails (Ollama's maxRetries). */
+export const MAX_RETRIES = 6;
+
+/** One download's parts and where their bytes go. */
+export interface PartsJob {
+  readonly digest: string;
+  readonly source: BlobSource;
+  readonly fh: FileHandle;
+  /** Every part of the blob; their `done` grows as bytes are written. */
+  readonly parts: PartialPart[];
+  /** Parallel requests (TSLLM_DOWNLOAD_PARTS). */
+  readonly parallel: number;
+  /** An attempt that moves no byte this long is aborted and retried; 0 = never. */
+  readonly stallMs: number;
+  /** First retry delay in ms. */
+  readonly retryDelayMs: number;
+  readonly logger: Logger;
+  /** Stops every worker (the partial keeps what was written). */
+  readonly signal: AbortSignal;
+  /** `n` more bytes are on disk. */
+  onWritten(n: number): void;
+}
+
+/** Fetches every missing part; the first failure that retries cannot fix stops the others and is thrown. */
+export async function fetchParts(job: PartsJob): Promise<void> {
+  const queue = job.parts.filter((p) => p.done < p.size);
+  if (queue.length === 0) return;
+  const run = new AbortController();
+  const stop = () => run.abort(job.signal.reason);
+  job.signal.addEventListener("abort", stop, { once: true });
+  if (job.signal.aborted) stop();
+  let learned!: () => void;
+  const firstAnswer = new Promise<void>((r) => {
+    learned = r;
+  });
+  let wholeStream = false;
+  const claim = (): PartialPart[] | undefined => {
+    const p = queue.shift();
+    return p ? [p] : undefined;
+  };
+  const onAnswer = (owned: PartialPart[]) => (ranged: boolean) => {
+    // A registry that ignores Range sends the whole blob: one stream fills every part still unclaimed.
+    if (!ranged && !wholeStream && queue.length > 0) {
+      wholeStream = true;
+      owned.push(...queue.splice(0));
+    }
+    learned();
+  };
+  const worker = async (): Promise<void> => {
+    for (let owned = claim(); owned && !run.signal.aborted; owned = wholeStream ? undefined : claim()) {
+      await fetchPart(job, owned, run.signal, onAnswer(owned));
+    }
+  };
+  const failFast = (p: Promise<void>) =>
+    p.catch((err) => {
+      run.abort(err);
+      throw err;
+    });
+  if (queue.length > 1)
+    job.logger.info("downloading blob in parts", { digest: short(job.digest), parts: queue.length });
+  const first = failFast(worker());
+  const others: Promise<void>[] = [];
+  try {
+    await Promise.race([firstAnswer, first]);
+    const n = Math.min(Math.max(1, job.parallel) - 1, queue.length);
+    if (!wholeStream) for (let i = 0; i < n; i++) others.push(failFast(worker()));
+    const results = await Promise.allSettled([first, ...others]);
+    if (job.signal.aborted) throw job.signal.reason;
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+    // Workers also stop quietly once the run is aborted; that must not pass for a finished download.
+    if (run.signal.aborted) throw run.signal.reason;
+  } finally {
+    job.signal.removeEventListener("abort", stop);
+    await Promise.allSettled([first, ...others]);
+  }
+}
+
+/** Fills `owned` with retries: attempts that move bytes reset the count, a stall aborts only its attempt. */
+async function fetchPart(
+  job: PartsJob,
+  owned: PartialPart[],
+  signal: AbortSignal,
+  onAnswer: (ranged: boolean) => void,
+): Promise<void> {
+  let failures = 0;
+  for (;;) {
+    signal.throwIfAborted();
+    const before = bytesDone(owned);
+    try {
+      await attempt(job, owned, signal, onAnswer);
+      return;
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      if (!isRetryable(err)) throw err;
+      failures = bytesDone(owned) > before ? 1 : failures + 1;
+      if (failures >= MAX_RETRIES) throw new MaxRetriesError(job.digest, err);
+      const first = owned.find((p) => p.done < p.size) ?? (owned[0] as PartialPart);
+      job.logger.info("blob part failed; retrying", {
+        digest: short(job.digest),
+        offset: first.offset + first.done,
+        attempt: failures,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      // A stall already waited its timeout; anything else backs off (jittered 0.5–1.5×, so parts that
+      // failed together do not retry in lockstep).
+      if (!(err instanceof PartStalledError))
+        await sleep(job.retryDelayMs * 2 ** (failures - 1) * (0.5 + Math.random()), signal);
+    }
+  }
+}
+
+/** One request for the first missing byte of `owned` through its end, watched for stalls. */
+async function attempt(
+  job: PartsJob,
+  owned: PartialPart[],
+  signal: AbortSignal,
+  onAnswer: (ranged: boolean) => void,
+): Promise<void> {
+  const ctl = new AbortController();
+  const relay = () => ctl.abort(signal.reason);
+  signal.addEventListener("abort", relay, { once: true });
+  let lastActivity = Date.now();
+  const { stallMs } = job;
+  const timer =
+    stallMs > 0
+      ? setInterval(
+          () => {
+            if (Date.now() - lastActivity > stallMs) ctl.abort(new PartStalledError(stallMs));
+          },
+          Math.max(10, Math.min(1000, stallMs / 2)),
+        )
+      : undefined;
+  try {
+    const first = owned.find((p) => p.done < p.size) as PartialPart;
+    const last = owned.at(-1) as PartialPart;
+    const opened = await job.source.open(first.offset + first.done, last.offset + last.size, ctl.signal);
+    lastActivity = Date.now();
+    onAnswer(opened.ranged);
+    const span = owned.slice(owned.indexOf(first));
+    await fillParts(job.fh, opened.body, opened.start, span, ctl.signal, {
+      onActivity: () => {
+        lastActivity = Date.now();
+      },
+      onWritten: job.onWritten,
+    });
+  } catch (err) {
+    if (ctl.signal.aborted && !signal.aborted) throw ctl.signal.reason;
+    throw err;
+  } finally {
+    clearInterval(timer);
+    signal.removeEventListener("abort", relay);
+  }
+}
+
+/** The 12 hex digits Ollama shows for a digest. */
+export function short(digest: string): string {
+  return digest.slice(7, 19);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

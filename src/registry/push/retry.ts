@@ -1,0 +1,60 @@
+/** Which failures a push retries, and how long it waits between attempts (Ollama: 1 s, doubling, 6 tries). */
+import { RegistryResponseError, RegistryUnreachableError } from "../errors.ts";
+import type { PushContext } from "./context.ts";
+
+/** Attempts at one step (a HEAD, a part, the commit PUT, the manifest) before the push fails. */
+export const MAX_ATTEMPTS = 6;
+
+/** Statuses a registry answers while overloaded or restarting: worth another try. */
+export function retryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+/** Network failures and retryable statuses; any other 4xx is the registry's final word. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof RegistryUnreachableError) return true;
+  return err instanceof RegistryResponseError && retryableStatus(err.registryStatus);
+}
+
+/** Delay before retry number `attempt` (0-based): `baseMs · 2^attempt`. */
+export function backoffMs(attempt: number, baseMs: number): number {
+  return baseMs * 2 ** attempt;
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** Runs `step`, retrying retryable failures with backoff until MAX_ATTEMPTS; `what` names it in logs. */
+export async function withRetries<T>(ctx: PushContext, what: string, step: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (ctx.signal?.aborted || !isRetryable(err) || attempt + 1 >= MAX_ATTEMPTS) throw err;
+      const delay = backoffMs(attempt, ctx.backoffMs);
+      ctx.logger.info(`${what} attempt ${attempt} failed, retrying`, {
+        error: messageOf(err),
+        delayMs: delay,
+      });
+      await sleep(delay, ctx.signal);
+    }
+  }
+}
+
+/** An error's message for a log line (registry errors are already free of credentials and queries). */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
