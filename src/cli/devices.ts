@@ -12,10 +12,13 @@ import type { Device } from "../scheduler/index.ts";
 export interface DeviceProbe {
   variant: string;
   gpus: Device[];
+  /** llama.cpp release of the libraries (e.g. "v0.5.0"), "unknown" when the probe failed. */
+  llamaVersion: string;
 }
 
 interface InfoJson {
   variant: string;
+  llama_version?: string;
   devices: { name: string; type: string; free: number; total: number }[];
 }
 
@@ -41,10 +44,10 @@ export async function probeDevices(env: Env, log: Logger): Promise<DeviceProbe> 
       library: info.variant,
       gpus: gpus.map((g) => `${g.name} ${(g.total / 2 ** 30).toFixed(1)} GiB`).join(", ") || "none",
     });
-    return { variant: info.variant, gpus };
+    return { variant: info.variant, gpus, llamaVersion: info.llama_version ?? "unknown" };
   } catch (e) {
     log.warn("device probe failed, planning for CPU only", { error: (e as Error).message });
-    return { variant: "cpu", gpus: [] };
+    return { variant: "cpu", gpus: [], llamaVersion: "unknown" };
   }
 }
 

@@ -3,11 +3,13 @@
  * asked), then one final event with done_reason and nanosecond metrics. The lease is released when the
  * stream ends, fails, is abandoned, or the request's signal aborts.
  */
+import { currentRequest, type RequestRecord } from "../observe/request-record.ts";
 import type { CompletionDone, CompletionRequest } from "../runner/protocol.ts";
 import type { Lease } from "../scheduler/index.ts";
 import type { ToolCall } from "../templates/index.ts";
 import { nanos } from "./schedule.ts";
 import { EMPTY, merge, type OutputParser, type ParsedOutput } from "./output/parser.ts";
+import { recordTimings } from "./record.ts";
 
 /** The runner's final record of one pass. */
 type FinalRecord = CompletionDone;
@@ -30,6 +32,19 @@ export interface Logprob {
   top_logprobs?: { token: string; logprob: number; bytes: number[] }[];
 }
 
+/** Why generation ended: the model stopped, hit its limit, or the server ended it for shutdown. */
+export type DoneReason = "stop" | "length" | "shutdown";
+
+/** Whether output that ended for `reason` was cut short (a limit or the server), not finished by the model. */
+export function cutShort(reason: DoneReason): boolean {
+  return reason !== "stop";
+}
+
+/** The reason a final record reports: the runner's "cancel" only comes from the lease's `ending` (shutdown). */
+function doneReasonOf(c: FinalRecord): DoneReason {
+  return c.done_reason === "cancel" ? "shutdown" : c.done_reason;
+}
+
 /** A streamed piece or the final record. */
 export type CompletionEvent =
   | { done: false; content: string; thinking?: string; toolCalls?: ToolCall[]; logprobs?: Logprob[] }
@@ -38,7 +53,8 @@ export type CompletionEvent =
       content: string;
       thinking?: string;
       toolCalls?: ToolCall[];
-      doneReason: "stop" | "length";
+      /** "shutdown": the server ended the generation while shutting down (see Scheduler.endInFlight). */
+      doneReason: DoneReason;
       /** The stop string that ended generation, if one did. */
       stopSequence?: string;
       metrics: Metrics;
@@ -85,7 +101,8 @@ export function streamCompletion(s: StreamSetup): AsyncIterable<CompletionEvent>
   const release = () => s.lease.release();
   s.signal?.addEventListener("abort", release, { once: true });
   if (s.signal?.aborted) release();
-  const gen = run(s);
+  // Captured here: the generator's body runs in the context of whoever pulls it (the response stream).
+  const gen = run(s, currentRequest());
   return {
     [Symbol.asyncIterator]: () => ({
       next: () => gen.next(),
@@ -105,7 +122,7 @@ interface Totals {
   predictedMs: number;
 }
 
-async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
+async function* run(s: StreamSetup, record: RequestRecord | undefined): AsyncGenerator<CompletionEvent> {
   const generated: number[] = [];
   const limit = s.request.options?.num_predict;
   // Set until the budget's pass has ended.
@@ -132,12 +149,14 @@ async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
   try {
     for (;;) {
       let final: FinalRecord | undefined;
-      for await (const c of s.lease.runner.completion(request, s.signal)) {
+      // The lease's `ending` (server shutdown) stops generation but still delivers the final record.
+      for await (const c of s.lease.runner.completion(request, s.signal, s.lease.ending)) {
         if (c.done) {
           final = c;
           break;
         }
         generated.push(...(c.tokens ?? []));
+        if (record && c.tokens?.length) record.token(performance.now(), c.tokens.length);
         const e = out(c.content);
         const logprobs = c.logprobs?.map((l) => ({
           token: l.token,
@@ -153,6 +172,7 @@ async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
       }
       if (!final) return;
       const t = final.timings;
+      recordTimings(record, t);
       if (totals.promptTokens < 0) totals.promptTokens = t.prompt_n + t.cache_n;
       totals.promptMs += t.prompt_ms;
       totals.predicted += t.predicted_n;
@@ -179,6 +199,7 @@ async function* run(s: StreamSetup): AsyncGenerator<CompletionEvent> {
         generated.push(...closing);
         continue;
       }
+      if (record) record.doneReason = doneReasonOf(final);
       yield* finish(s, final, totals, s.returnContext ? [...(promptIds ?? []), ...generated] : undefined);
       return;
     }
@@ -211,7 +232,7 @@ function* finish(
   context: number[] | undefined,
 ): Generator<CompletionEvent> {
   const last = s.parser
-    ? merge(s.parser.add(c.content), s.parser.finish(c.done_reason === "length"))
+    ? merge(s.parser.add(c.content), s.parser.finish(c.done_reason !== "stop"))
     : { ...EMPTY, content: c.content };
   // What the parsers release at the end goes out before the done chunk, which stays empty: clients
   // (ollama-ai-provider-v2) close their text part on the done chunk before reading its message.
@@ -220,7 +241,7 @@ function* finish(
   yield {
     done: true,
     content: "",
-    doneReason: c.done_reason === "length" ? "length" : "stop",
+    doneReason: doneReasonOf(c),
     ...(c.stop_sequence !== undefined ? { stopSequence: c.stop_sequence } : {}),
     metrics: {
       total_duration: nanos(performance.now() - s.startedAt),

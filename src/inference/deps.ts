@@ -1,5 +1,6 @@
 /** What the inference layer is built from; wired once in cli/serve.ts, faked in tests. */
 import type { Logger } from "../log.ts";
+import type { Registry } from "../registry/index.ts";
 import type { LoadOptions } from "../runner/protocol.ts";
 import type { Scheduler } from "../scheduler/index.ts";
 import type { ModelStore } from "../store/index.ts";
@@ -21,7 +22,10 @@ export interface InferenceConfig {
 export type Quantizer = (input: string, output: string, type: string) => Promise<void>;
 
 /** The scheduler operations inference uses. */
-export type SchedulerPort = Pick<Scheduler, "acquire" | "unload" | "loaded">;
+export type SchedulerPort = Pick<Scheduler, "acquire" | "unload" | "loaded" | "activity">;
+
+/** The registry operations the API and create use. */
+export type RegistryPort = Pick<Registry, "pull" | "push">;
 
 /** Dependencies of every service function. */
 export interface InferenceDeps {
@@ -32,4 +36,6 @@ export interface InferenceDeps {
   logger: Logger;
   config: InferenceConfig;
   quantize?: Quantizer;
+  /** Pull and push (and create's pull of a missing `from`); absent where nothing can reach a registry. */
+  registry?: RegistryPort;
 }

@@ -5,6 +5,8 @@ import { BadEmbeddingError, InputTooLongError } from "./errors.ts";
 import { keepAliveMs } from "./keep-alive.ts";
 import { resolveModel } from "./model.ts";
 import { mergeOptions } from "./options.ts";
+import { currentRequest } from "../observe/request-record.ts";
+import { recordEmbedded } from "./record.ts";
 import { nanos, type Scheduled, schedule } from "./schedule.ts";
 
 /** An /api/embed request. */
@@ -80,7 +82,9 @@ export async function embed(
         if (ids.length > lease.options.num_ctx) throw new InputTooLongError();
       }
     }
+    const record = currentRequest();
     const r = await lease.runner.embedding(texts, signal);
+    recordEmbedded(record, r.prompt_n);
     const dims = input.dimensions ?? 0;
     const embeddings = r.embeddings.map((v) => {
       const unit = normalize(v);
@@ -115,7 +119,9 @@ export async function embeddings(
   const { lease } = await scheduled(deps, { ...input, input: undefined }, "embeddings", signal);
   try {
     if (!input.prompt) return { embedding: [] };
+    const record = currentRequest();
     const r = await lease.runner.embedding([input.prompt], signal);
+    recordEmbedded(record, r.prompt_n);
     const v = r.embeddings[0] ?? [];
     if (v.some((x) => !Number.isFinite(x))) throw new BadEmbeddingError();
     return { embedding: v };

@@ -1,9 +1,11 @@
 /** Turning a resolved model and its load-time options into a runner lease. */
+import { currentRequest } from "../observe/request-record.ts";
 import type { Lease, RequestedLoadOptions } from "../scheduler/index.ts";
 import { defaultContextLength } from "../scheduler/index.ts";
 import type { InferenceConfig, InferenceDeps } from "./deps.ts";
 import type { ResolvedModel } from "./model.ts";
 import type { LoadKnobs } from "./options.ts";
+import { recordScheduled } from "./record.ts";
 
 /** The model's trained context length, 0 when unknown. */
 export function trainedContext(m: ResolvedModel): number {
@@ -62,6 +64,7 @@ export async function schedule(
   knobs: LoadKnobs,
   opts: { embedding: boolean; keepAliveMs?: number; signal?: AbortSignal },
 ): Promise<Scheduled> {
+  const record = currentRequest();
   const t0 = performance.now();
   const lease = await deps.scheduler.acquire({
     model: m.path,
@@ -70,7 +73,9 @@ export async function schedule(
     keepAliveMs: opts.keepAliveMs,
     signal: opts.signal,
   });
-  return { lease, loadNs: nanos(performance.now() - t0) };
+  const waited = performance.now() - t0;
+  recordScheduled(record, m.stored.name, waited, lease.loadMs);
+  return { lease, loadNs: nanos(waited) };
 }
 
 /** Milliseconds → integer nanoseconds. */

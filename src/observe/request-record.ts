@@ -26,9 +26,14 @@ export class RequestRecord {
   cachedTokens?: number;
   /** Tokens generated. */
   evalTokens?: number;
+  /** The runner's own time on the prompt and on generation, in ms (summed over its passes). */
+  promptMs?: number;
+  evalMs?: number;
   /** Time to the first generated token, in ms from `startedAt`. */
   ttftMs?: number;
   doneReason?: string;
+  /** Time from arrival to the end of the answer (body sent, or the client gone), in ms; set when it ends. */
+  durationMs?: number;
   /** performance.now() of each generated token after the first (for inter-token latency), bounded. */
   readonly tokenGapsMs: number[] = [];
   #lastTokenAt?: number;

@@ -18,6 +18,7 @@ import {
   type Health,
   type LoadOptions,
   type LoadResponse,
+  type RunnerSlots,
   streamSocketPath,
 } from "./protocol.ts";
 import { StderrTail } from "./stderr-tail.ts";
@@ -146,6 +147,13 @@ export class RunnerClient implements Runner {
     return (await res.json()) as Health;
   }
 
+  async slots(signal?: AbortSignal): Promise<RunnerSlots> {
+    // No #guard: a scrape asking a dying runner fails at once instead of waiting to learn why.
+    const res = await this.#fetch("/slots", { signal });
+    if (!res.ok) throw remoteError(`runner /slots: ${res.status}`, "runner_error", res.status);
+    return (await res.json()) as RunnerSlots;
+  }
+
   async waitUntilRunning(signal?: AbortSignal, options: LoadOptions = this.spec.options): Promise<void> {
     // One watchdog for the whole start: no sign of progress (socket up, load progress moving) for
     // TSLLM_LOAD_TIMEOUT means the runner is stuck; it is killed and the error names where it stopped.
@@ -209,11 +217,18 @@ export class RunnerClient implements Runner {
     }
   }
 
-  async *completion(req: CompletionRequest, signal?: AbortSignal): AsyncIterable<CompletionChunk> {
+  async *completion(
+    req: CompletionRequest,
+    signal?: AbortSignal,
+    stop?: AbortSignal,
+  ): AsyncIterable<CompletionChunk> {
     signal?.throwIfAborted();
     const run = await this.#guard(this.#stream.start(req));
     const abort = () => run.cancel(signal?.reason);
+    const halt = () => run.stop();
     signal?.addEventListener("abort", abort);
+    stop?.addEventListener("abort", halt);
+    if (stop?.aborted) halt();
     try {
       for await (const msg of run.chunks) {
         if (msg.error !== undefined)
@@ -224,6 +239,7 @@ export class RunnerClient implements Runner {
       throw await this.#streamLost();
     } finally {
       signal?.removeEventListener("abort", abort);
+      stop?.removeEventListener("abort", halt);
       run.cancel(); // a consumer that stops early frees the slot
     }
   }

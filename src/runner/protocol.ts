@@ -56,6 +56,38 @@ export const Health = T.Object({
 });
 export type Health = Static<typeof Health>;
 
+/** One slot (a KV-cache sequence) as GET /slots reports it; the request fields are 0 while idle. */
+export const SlotInfo = T.Object({
+  id: T.Integer(),
+  state: T.Union([T.Literal("idle"), T.Literal("prefill"), T.Literal("generating")]),
+  /** Cells this slot may fill (the cache is shared: every slot may grow to the whole context). */
+  n_ctx: T.Integer(),
+  /** Tokens of this slot in the KV cache (kept after a request for prompt-cache reuse). */
+  cached_tokens: T.Integer(),
+  prompt_tokens: T.Integer(),
+  /** Prompt tokens in the cache so far: the reused prefix plus what prefill has decoded. */
+  prompt_tokens_done: T.Integer(),
+  /** The request's prompt tokens served from the prompt cache. */
+  prompt_tokens_cached: T.Integer(),
+  generated_tokens: T.Integer(),
+});
+export type SlotInfo = Static<typeof SlotInfo>;
+
+/**
+ * GET /slots answer: slot and KV-cache state, read from shared memory the engine updates after each decode
+ * step, so it answers at once even while a decode runs. Counters are since the runner started.
+ */
+export const RunnerSlots = T.Object({
+  status: Health.properties.status,
+  kv_cells_used: T.Integer(),
+  kv_cells_total: T.Integer(),
+  /** llama_decode calls, and the busy slots summed over them (llama-server's n_decode / n_busy_slots). */
+  n_decode: T.Integer(),
+  n_busy_slots: T.Integer(),
+  slots: T.Array(SlotInfo),
+});
+export type RunnerSlots = Static<typeof RunnerSlots>;
+
 /** Sampling and stop options, Ollama's names. All optional; the runner fills Ollama's defaults. */
 export const SamplingOptions = T.Object({
   temperature: T.Optional(T.Number()),

@@ -19,6 +19,8 @@ export interface OpenCompletion {
   chunks: AsyncIterable<WireChunk>;
   /** Stops it (the runner's slot stops at its next decode step); ends `chunks` with `reason`. No-op once done. */
   cancel(reason?: unknown): void;
+  /** Asks the runner to end it early; unlike `cancel`, its final record (done_reason "cancel") still arrives. */
+  stop(): void;
 }
 
 /** Completions over one connection to a runner's stream socket. */
@@ -50,6 +52,9 @@ export class CompletionStream {
         lines.send({ op: "cancel", rid } satisfies StreamRequest);
         if (reason === undefined) chunks.close();
         else chunks.fail(reason);
+      },
+      stop: () => {
+        if (this.#open.has(rid)) lines.send({ op: "cancel", rid } satisfies StreamRequest);
       },
     };
   }

@@ -11,6 +11,7 @@ import type {
   Health,
   LoadOptions,
   LoadResponse,
+  RunnerSlots,
 } from "./protocol.ts";
 
 /** A chunk from `completion`: pieces, then exactly one final record. */
@@ -36,12 +37,22 @@ export interface Runner {
   waitUntilRunning(signal?: AbortSignal, options?: LoadOptions): Promise<void>;
   /** Reports the memory a layout needs per device without allocating (optional: fakes may omit it). */
   fit?(options: LoadOptions, signal?: AbortSignal): Promise<LoadResponse>;
-  /** Streams a completion; aborting the signal stops the slot at the next decode step. */
-  completion(req: CompletionRequest, signal?: AbortSignal): AsyncIterable<CompletionChunk>;
+  /**
+   * Streams a completion; aborting `signal` stops the slot at the next decode step and ends the stream.
+   * Aborting `stop` also ends generation early, but the stream still ends with its final record (done_reason
+   * "cancel", with the timings so far).
+   */
+  completion(
+    req: CompletionRequest,
+    signal?: AbortSignal,
+    stop?: AbortSignal,
+  ): AsyncIterable<CompletionChunk>;
   embedding(input: (string | number[])[], signal?: AbortSignal): Promise<EmbeddingResponse>;
   tokenize(content: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
   detokenize(tokens: number[]): Promise<string>;
   health(): Promise<Health>;
+  /** Slot and KV-cache state (optional: fakes may omit it); answered without waiting on a decode step. */
+  slots?(signal?: AbortSignal): Promise<RunnerSlots>;
   /** Memory held per device (bytes), as measured at load. */
   memory(): DeviceMemory[];
   hasExited(): boolean;

@@ -2,6 +2,8 @@
 export { type Clock, FakeClock, systemClock, type TimerHandle } from "./clock.ts";
 export { QUEUE_FULL_MESSAGE, QueueFullError, RequestCancelledError, SchedulerClosedError } from "./errors.ts";
 export * from "./layout/index.ts";
+export type { ModelActivity } from "./activity.ts";
+export type { UnloadReason } from "./model-table.ts";
 export { Scheduler, type SchedulerStats } from "./scheduler.ts";
 export type {
   AcquireRequest,
@@ -10,5 +12,6 @@ export type {
   PsDetails,
   PsEntry,
   RequestedLoadOptions,
+  SchedulerEvents,
   SchedulerOptions,
 } from "./types.ts";

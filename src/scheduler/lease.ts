@@ -2,8 +2,17 @@
 import type { LoadedModel } from "./model-table.ts";
 import type { Lease } from "./types.ts";
 
-/** A lease on `entry` for a request named `name`; `onRelease` runs on the first release only. */
-export function makeLease(entry: LoadedModel, name: string, onRelease: () => void): Lease {
+/**
+ * A lease on `entry` for a request named `name`; `onRelease` runs on the first release only; `ending` is the
+ * scheduler's signal that in-flight work must end.
+ */
+export function makeLease(
+  entry: LoadedModel,
+  name: string,
+  onRelease: () => void,
+  ending: AbortSignal,
+  loadMs = 0,
+): Lease {
   let released = false;
   const release = () => {
     if (released) return;
@@ -17,6 +26,8 @@ export function makeLease(entry: LoadedModel, name: string, onRelease: () => voi
     name,
     options: runner.spec.options,
     plan,
+    loadMs,
+    ending,
     release,
     [Symbol.dispose]: release,
   };

@@ -86,6 +86,7 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
       ? Math.min(plan.offloaded, table.layerCeiling.get(p.model) ?? plan.offloaded)
       : p.options.num_gpu;
     let entry: LoadedModel;
+    const loadStart = performance.now(); // retries with fewer layers count as one load
     // Back-off: when the runner runs out of device memory (the estimate was optimistic), retry with half the
     // GPU layers, and never again try a layer count that failed for this model.
     for (;;) {
@@ -125,6 +126,9 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
     }
     if (!table.holds(entry)) return null; // unloaded or shut down while loading
     entry.state = "ready";
+    entry.readyAt = performance.now();
+    entry.loadMs = entry.readyAt - loadStart;
+    opts.events?.loaded(p.name, entry.loadMs);
     host.ready(entry, p);
     return null;
   }

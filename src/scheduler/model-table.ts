@@ -5,6 +5,18 @@ import type { ModelFacts } from "./layout/facts.ts";
 import type { LayoutPlan } from "./layout/plan.ts";
 import type { PendingRequest } from "./queue.ts";
 
+/** Why a runner leaves the table (logged as is; metrics count them by kind). */
+export type UnloadReason =
+  | "unload requested"
+  | "keep_alive 0"
+  | "keep_alive expired"
+  | "runner exited"
+  | "load options changed"
+  | "max loaded models reached"
+  | "memory needed"
+  | "load failed"
+  | "shutdown";
+
 /** One runner in the table. */
 export class LoadedModel {
   /** "loading" until waitUntilRunning resolves. */
@@ -15,6 +27,9 @@ export class LoadedModel {
   lastUsed = 0;
   /** A queued load waiting for this runner to go idle; requests queued after it get no new lease here. */
   drainFor: PendingRequest | null = null;
+  /** How long its load took (ms), and performance.now() when it became ready (-1 until then). */
+  loadMs = 0;
+  readyAt = -1;
 
   constructor(
     /** Blob path (the table key). */
@@ -57,7 +72,7 @@ export class LoadedModel {
 }
 
 /** Called when an entry leaves the table (to log it and wake waiting loads). */
-export type UnloadHook = (entry: LoadedModel, reason: string) => void;
+export type UnloadHook = (entry: LoadedModel, reason: UnloadReason) => void;
 
 /** Runners by blob path; removing an entry closes its runner, and `settle` waits for those closes. */
 export class ModelTable {
@@ -81,7 +96,7 @@ export class ModelTable {
   }
 
   /** Removes this exact entry and closes its runner in the background; false when already gone. */
-  unload(entry: LoadedModel, reason: string): boolean {
+  unload(entry: LoadedModel, reason: UnloadReason): boolean {
     if (this.byPath.get(entry.path) !== entry) return false;
     this.byPath.delete(entry.path);
     this.onUnload(entry, reason);
@@ -107,7 +122,7 @@ export class ModelTable {
   }
 
   /** Unloads the least recently used idle runner; false when every runner is busy. */
-  evictLru(reason: string): boolean {
+  evictLru(reason: UnloadReason): boolean {
     const victim = this.lruIdle();
     return victim !== undefined && this.unload(victim, reason);
   }

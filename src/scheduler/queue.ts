@@ -9,6 +9,8 @@ export interface PendingRequest {
   name: string;
   options: LoadOptions;
   keepAliveMs: number;
+  /** performance.now() when it was asked for (a load that ends after it is one this request waited for). */
+  arrivedAt: number;
   resolve(lease: Lease): void;
   reject(err: unknown): void;
   /** Starts watching the caller's signal (once queued); settling stops watching it. */
@@ -17,7 +19,7 @@ export interface PendingRequest {
 
 /** A PendingRequest settling through `settle`, calling `onAbort` if the caller's signal fires while queued. */
 export function pendingRequest(
-  fields: Pick<PendingRequest, "model" | "name" | "options" | "keepAliveMs">,
+  fields: Pick<PendingRequest, "model" | "name" | "options" | "keepAliveMs" | "arrivedAt">,
   settle: { resolve(lease: Lease): void; reject(err: unknown): void },
   signal: AbortSignal | undefined,
   onAbort: () => void,

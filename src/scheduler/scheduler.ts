@@ -9,6 +9,7 @@ import { RequestCancelledError, SchedulerClosedError } from "./errors.ts";
 import { expiresAt, KeepAliveTimers } from "./keep-alive.ts";
 import type { ModelFacts } from "./layout/facts.ts";
 import { makeLease, serialPass } from "./lease.ts";
+import { collectActivity, type ModelActivity } from "./activity.ts";
 import { type LoadHost, loadFor } from "./load.ts";
 import { effectiveOptions, sameLoadOptions } from "./memory.ts";
 import { type LoadedModel, ModelTable } from "./model-table.ts";
@@ -37,6 +38,8 @@ export class Scheduler {
   private version = 0;
   private useTick = 0;
   private closed = false;
+  /** Aborted by endInFlight; every lease carries its signal. */
+  private readonly ending = new AbortController();
 
   constructor(private readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -47,6 +50,7 @@ export class Scheduler {
         this.timers.disarm(e);
         this.version++;
         opts.logger?.info("unloading model", { model: basename(e.path), reason });
+        opts.events?.unloaded(e.name, reason);
       },
       (e, err) => opts.logger?.warn("runner close failed", { model: e.path, error: String(err) }),
     );
@@ -69,6 +73,7 @@ export class Scheduler {
   async acquire(req: AcquireRequest): Promise<Lease> {
     if (this.closed) throw new SchedulerClosedError();
     if (req.signal?.aborted) throw new RequestCancelledError();
+    const arrivedAt = performance.now();
     const facts = await this.facts(req.model);
     if (this.closed) throw new SchedulerClosedError();
     if (req.signal?.aborted) throw new RequestCancelledError();
@@ -80,6 +85,7 @@ export class Scheduler {
           name: req.name,
           options: effectiveOptions(req.options, facts, this.opts.numParallel),
           keepAliveMs: req.keepAliveMs ?? this.opts.defaultKeepAliveMs,
+          arrivedAt,
         },
         { resolve, reject },
         signal,
@@ -135,6 +141,14 @@ export class Scheduler {
     return sortPs(rows);
   }
 
+  /**
+   * Every loaded (or loading) model and every model with requests waiting, with its runner's slot and KV
+   * state; a runner that does not answer within `timeoutMs` is reported without it.
+   */
+  activity(timeoutMs = 250): Promise<ModelActivity[]> {
+    return collectActivity(this.table.all(), this.queue.snapshot(), timeoutMs);
+  }
+
   /** Queue and table counters. */
   stats(): SchedulerStats {
     const all = this.table.all();
@@ -144,6 +158,17 @@ export class Scheduler {
       loaded: all.filter((e) => e.state === "ready").length,
       inFlight: all.reduce((n, e) => n + e.inFlight, 0),
     };
+  }
+
+  /**
+   * Ends in-flight work without closing runners: waiting requests are refused, no new one is taken, and
+   * every lease's `ending` signal aborts with `reason`, so generations stop at their next decode step and
+   * finish with that reason. Idempotent.
+   */
+  endInFlight(reason = "shutdown"): void {
+    this.closed = true;
+    for (const p of this.queue.drain()) p.reject(new SchedulerClosedError());
+    this.ending.abort(reason);
   }
 
   /** Rejects waiting requests and closes every runner. Idempotent. */
@@ -184,7 +209,9 @@ export class Scheduler {
     e.keepAliveMs = p.keepAliveMs; // the latest request's keep_alive wins
     e.name = p.name;
     this.timers.disarm(e);
-    return makeLease(e, p.name, () => this.release(e));
+    // A load that finished after the request arrived is one it waited for.
+    const loadMs = e.readyAt >= p.arrivedAt ? e.loadMs : 0;
+    return makeLease(e, p.name, () => this.release(e), this.ending.signal, loadMs);
   }
 
   private release(e: LoadedModel): void {
@@ -202,7 +229,7 @@ export class Scheduler {
     else if (e.keepAliveMs > 0) {
       this.timers.arm(e, e.keepAliveMs, () => {
         if (!this.table.holds(e) || e.inFlight > 0) return;
-        this.table.unload(e, "keep_alive expired");
+        this.table.unload(e, e.runner.hasExited() ? "runner exited" : "keep_alive expired");
         this.kick();
       });
     }
@@ -242,6 +269,7 @@ export class Scheduler {
         if (waitedAt !== null) rekick = waitedAt !== this.version;
       } catch (err) {
         this.opts.logger?.warn("model load failed", { model: p.model, error: String(err) });
+        this.opts.events?.loadFailed(p.name);
         if (this.queue.remove(p)) p.reject(err);
       } finally {
         this.loadTask = null; // only one load runs at a time

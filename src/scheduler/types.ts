@@ -5,6 +5,7 @@ import type { Runner, RunnerSpec } from "../runner/types.ts";
 import type { Clock } from "./clock.ts";
 import type { ModelFacts } from "./layout/facts.ts";
 import type { LayoutPlan } from "./layout/plan.ts";
+import type { UnloadReason } from "./model-table.ts";
 
 /** A memory device: a GPU, or the host ("cpu", whose numbers are system RAM). Bytes. */
 export interface Device {
@@ -19,6 +20,16 @@ export interface Device {
   minimum?: number;
   /** Host only: free swap. */
   swapFree?: number;
+}
+
+/** What happens to runners, for metrics; model is the name the runner was loaded under. */
+export interface SchedulerEvents {
+  /** A model finished loading, after `ms`. */
+  loaded(model: string, ms: number): void;
+  /** A load failed for good (after any retries with fewer GPU layers). */
+  loadFailed(model: string): void;
+  /** A runner left the table. */
+  unloaded(model: string, reason: UnloadReason): void;
 }
 
 /** What the scheduler is built from; wired in cli/serve.ts, faked in tests. */
@@ -40,6 +51,7 @@ export interface SchedulerOptions {
   /** libllama variant passed to runners and shown by /api/ps. */
   variant?: string;
   logger?: Logger;
+  events?: SchedulerEvents;
 }
 
 /** Load options as a caller gives them; num_parallel defaults to the scheduler's numParallel. */
@@ -66,6 +78,13 @@ export interface Lease {
   /** The options the runner was started with (num_gpu as planned, num_ctx capped at the trained length). */
   readonly options: LoadOptions;
   readonly plan: LayoutPlan;
+  /** How long the model load this request waited for took, ms (0 when the model was already loaded). */
+  readonly loadMs: number;
+  /**
+   * Aborted when the server ends in-flight work (a drain's timeout), its reason saying why ("shutdown"):
+   * the holder should stop generating and report that reason.
+   */
+  readonly ending: AbortSignal;
   release(): void;
   [Symbol.dispose](): void;
 }

@@ -4,8 +4,9 @@
  */
 import { TsllmError } from "../../errors.ts";
 import type { SharedCell } from "../../llama/ffi/memory.ts";
-import type { Health, LoadOptions, LoadResponse } from "../protocol.ts";
+import type { Health, LoadOptions, LoadResponse, RunnerSlots } from "../protocol.ts";
 import { type BackendInit, type FromEngine, Inbox, type ToEngine, type ToEngineBody } from "./messages.ts";
+import { SlotBoard } from "./slot-board.ts";
 import { type Endpoint, TokenizerClient } from "./tokenizer-thread.ts";
 
 type Listener = (m: FromEngine) => void;
@@ -21,6 +22,8 @@ export class RunnerControl {
   #loadedOptions: LoadOptions | null = null;
   readonly #inbox = new Inbox();
   readonly #tokenizer: TokenizerClient;
+  /** The loaded model's slot board (null until a commit succeeds). */
+  #board: SlotBoard | null = null;
 
   constructor(
     private readonly worker: Worker,
@@ -75,6 +78,19 @@ export class RunnerControl {
       slots_idle: this.slotsIdle,
       slots_processing: this.slotsProcessing,
       ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  /** Slot and KV-cache state; read from shared memory, never waits on the engine. */
+  slots(): RunnerSlots {
+    if (this.status === "ready" && this.#board) return this.#board.read(this.status);
+    return {
+      status: this.status,
+      kv_cells_used: 0,
+      kv_cells_total: 0,
+      n_decode: 0,
+      n_busy_slots: 0,
+      slots: [],
     };
   }
 
@@ -154,11 +170,13 @@ export class RunnerControl {
       await this.call({ type: "close" });
       this.status = "idle";
       this.#loadedOptions = null;
+      this.#board = null;
       return { success: true, layers_offloaded: 0, layers_total: 0, memory: [] };
     }
     if (op === "commit" && this.status === "ready")
       throw new TsllmError("model already loaded", { code: "already_loaded", status: 409 });
     const real = op === "commit";
+    const board = real ? SlotBoard.create(options.embedding ? 0 : options.num_parallel) : null;
     if (real) {
       this.status = "loading";
       this.error = undefined;
@@ -173,6 +191,7 @@ export class RunnerControl {
         progressCell: this.progressCell.address,
         inbox: this.#inbox.buffer,
         backend: this.backend,
+        ...(board ? { slots: board.buffer } : {}),
       });
       const res = answer.value as LoadResponse;
       if (real && answer.type === "loaded" && answer.vocab !== undefined)
@@ -180,6 +199,7 @@ export class RunnerControl {
       if (real) {
         this.status = "ready";
         this.#loadedOptions = options;
+        this.#board = board;
         this.slotsIdle = options.embedding ? 1 : options.num_parallel;
       }
       return res;

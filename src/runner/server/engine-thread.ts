@@ -14,6 +14,8 @@ import { SharedCell } from "../../llama/ffi/memory.ts";
 import { contextOptions } from "./context-options.ts";
 import { fitReport } from "./fit.ts";
 import { type FromEngine, Inbox, type ToEngine } from "./messages.ts";
+import { SlotBoard } from "./slot-board.ts";
+import { reportSlots } from "./slot-report.ts";
 import { StreamServer } from "./stream.ts";
 import { isLast, type WireChunk } from "../protocol.ts";
 import { type Endpoint, TokenizerClient } from "./tokenizer-thread.ts";
@@ -43,6 +45,8 @@ export class EngineThread {
   #streams: StreamServer | null = null;
   /** During a step, messages collect here and leave as one: one wake-up of the HTTP thread per step. */
   #outbox: FromEngine[] | null = null;
+  /** Where slot and KV state go after each step, for the HTTP thread's GET /slots. */
+  #board: SlotBoard | null = null;
 
   constructor(private readonly postMessage: (m: FromEngine) => void) {}
 
@@ -92,11 +96,13 @@ export class EngineThread {
     this.#model = model;
     this.#ctx = ctx;
     this.#embedding = o.embedding;
+    this.#board = msg.slots ? new SlotBoard(msg.slots) : null;
     if (!o.embedding) {
       const engine = new BatchEngine(ctx, { nParallel: o.num_parallel, nBatch: ctx.nBatch });
       this.#engine = engine;
       void this.#loop(engine);
     } else ctx.parkThreads();
+    if (this.#board) reportSlots(this.#board, ctx, this.#engine);
     const value = fitReport(msg.model, o, model, ctx);
     this.#post({ type: "loaded", id: msg.id, value, vocab: model.vocab.handle as number });
   }
@@ -110,6 +116,7 @@ export class EngineThread {
       if (this.#engine !== e) break;
       this.#outbox = [];
       e.step();
+      if (this.#board && this.#ctx) reportSlots(this.#board, this.#ctx, e);
       if (++steps % 64 === 0) drainNativeLog(); // hands native log lines to the logger when debugging
       if (e.busy !== lastBusy) {
         lastBusy = e.busy;
@@ -245,6 +252,7 @@ export class EngineThread {
         this.#engine?.close();
         this.#streams?.flush(); // the streams' final "cancel" records, before the process may exit
         this.#engine = null;
+        this.#board = null;
         this.#ctx?.dispose();
         this.#model?.dispose();
         this.#ctx = null;

@@ -15,6 +15,8 @@ export type ToEngine =
       /** Int32 counter of messages the HTTP thread has posted (see Inbox). */
       inbox: SharedArrayBuffer;
       backend: BackendInit;
+      /** Commit only: the slot board (see slot-board.ts) the engine writes after each step. */
+      slots?: SharedArrayBuffer;
     }
   | {
       type: "generate";

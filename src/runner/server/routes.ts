@@ -1,4 +1,4 @@
-/** The runner's control API: GET /health, POST /load, /completion (NDJSON), /embedding, /tokenize, /detokenize. */
+/** The runner's control API: GET /health, GET /slots, POST /load, /completion (NDJSON), /embedding, /tokenize, /detokenize. */
 import type { TSchema } from "@sinclair/typebox";
 import { TsllmError } from "../../errors.ts";
 import {
@@ -76,6 +76,7 @@ export function routes(control: RunnerControl): (req: Request) => Promise<Respon
     const path = new URL(req.url).pathname;
     try {
       if (req.method === "GET" && path === "/health") return json(control.health());
+      if (req.method === "GET" && path === "/slots") return json(control.slots());
       if (req.method !== "POST") return json({ error: "not found" }, 404);
       switch (path) {
         case "/load": {

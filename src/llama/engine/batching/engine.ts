@@ -38,6 +38,9 @@ export class BatchEngine {
   readonly #now: () => number;
   #wake: (() => void) | null = null;
   #closed = false;
+  /** llama_decode calls made, and the busy slots summed over them (llama-server's n_decode, n_busy_slots). */
+  decodes = 0;
+  busySlots = 0;
 
   constructor(ctx: Context, opts: { nParallel: number; nBatch: number; now?: () => number }) {
     this.#ctx = ctx;
@@ -138,6 +141,8 @@ export class BatchEngine {
       this.#decodeFailed(e as TsllmError);
       return;
     }
+    this.decodes++;
+    this.busySlots += this.busy;
     for (const s of this.slots) if (s.row >= 0 && s.task) this.#sample(s);
   }
 
