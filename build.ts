@@ -2,10 +2,12 @@
  * Builds the single executable `./tsllm` (linux-x64) with the CPU libllama embedded;
  * `--variant vulkan` (repeatable, or comma-separated) embeds more variants. Usage: bun run build [--variant vulkan] [--outfile tsllm]
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Variant, variantPackage } from "./src/llama/ffi/variant.ts";
+import { embeddedUiModule } from "./src/ui/embed.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -49,6 +51,10 @@ const table = Object.entries(embedded).map(([v, files]) => {
 });
 const generated = `${imports.join("\n")}\nexport const EMBEDDED_LIBS: Record<string, Record<string, string>> = { ${table.join(", ")} };\n`;
 const embeddedModule = resolve(import.meta.dir, "src/llama/ffi/embedded.ts");
+// The web UI, built and embedded the same way (src/ui/embedded.ts replaced by file imports).
+const uiDir = mkdtempSync(join(tmpdir(), "tsllm-ui-"));
+const ui = await embeddedUiModule(uiDir);
+const uiModule = resolve(import.meta.dir, "src/ui/embedded.ts");
 
 const started = performance.now();
 const result = await Bun.build({
@@ -67,10 +73,14 @@ const result = await Bun.build({
         build.onLoad({ filter: /src\/llama\/ffi\/embedded\.ts$/ }, (args) =>
           args.path === embeddedModule ? { contents: generated, loader: "ts" } : undefined,
         );
+        build.onLoad({ filter: /src\/ui\/embedded\.ts$/ }, (args) =>
+          args.path === uiModule ? { contents: ui.source, loader: "ts" } : undefined,
+        );
       },
     },
   ],
 });
+rmSync(uiDir, { recursive: true, force: true });
 if (!result.success) {
   for (const log of result.logs) console.error(log);
   process.exit(1);

@@ -15,4 +15,15 @@ if out=$(env -i HOME="$home" PATH=/usr/bin:/bin TSLLM_LLM_LIBRARY=nope ./tsllm i
   echo "expected failure for an unknown variant"; exit 1
 fi
 [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || { echo "expected one line, got: $out"; exit 1; }
+# The web UI is served from the executable alone: index, its script, 404 for an unknown file.
+port=$((20000 + RANDOM % 20000))
+env -i HOME="$home" PATH=/usr/bin:/bin TSLLM_HOST="127.0.0.1:$port" ./tsllm serve 2>/dev/null &
+serve_pid=$!
+trap 'kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; rm -rf "$dir" "$home"' EXIT
+for _ in $(seq 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+index=$(curl -sf "http://127.0.0.1:$port/ui")
+script=$(printf '%s' "$index" | grep -o 'main-[a-z0-9]*\.js') || { echo "no script in /ui: $index"; exit 1; }
+curl -sf -o /dev/null "http://127.0.0.1:$port/ui/$script" || { echo "/ui/$script not served"; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ui/nope.js")
+[ "$code" = 404 ] || { echo "expected 404 for an unknown UI file, got $code"; exit 1; }
 echo "smoke: ok"
