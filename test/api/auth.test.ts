@@ -98,13 +98,15 @@ describe("the route → scope table", () => {
     expect(missing).toEqual([]);
   });
 
-  test("only / and the version are open; store changes are admin", () => {
+  test("only /, the version and the health probe are open; store changes are admin", () => {
     const open = appRoutes().filter((r) => declaredScope(r.method, r.path) === "open");
     expect(open.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
       "GET /",
       "GET /api/version",
+      "GET /health",
       "HEAD /",
       "HEAD /api/version",
+      "HEAD /health",
     ]);
     for (const [m, p] of [
       ["POST", "/api/create"],

@@ -37,7 +37,8 @@ async function stalledUpload(url: string): Promise<{ socket: Socket; answer: () 
 test("SIGTERM with a stalled upload: serve ends the upload after the drain and exits 0", async () => {
   dir = mkdtempSync(join(tmpdir(), "tsllm-sigterm-"));
   const models = join(dir, "models");
-  serve = await spawnServe(models);
+  // A short drain: the stalled upload holds serve until TSLLM_SHUTDOWN_TIMEOUT, then it is ended.
+  serve = await spawnServe(models, { TSLLM_SHUTDOWN_TIMEOUT: "2s" });
   const up = await stalledUpload(serve.url);
   sock = up.socket;
   await waitFor(() => tempFiles(models).length === 1, "the upload's temp file");

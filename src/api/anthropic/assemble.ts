@@ -4,7 +4,7 @@
  * message_delta and message_stop at the end) and keeps the message those events add up to, so a
  * `stream: false` answer is exactly what a client accumulating the stream ends with.
  */
-import type { CompletionEvent } from "../../inference/index.ts";
+import { type CompletionEvent, cutShort } from "../../inference/index.ts";
 import type { ToolCall } from "../../templates/index.ts";
 import type { SseEvent, SseShape } from "../sse.ts";
 import { anthropicErrorBody } from "./errors.ts";
@@ -179,7 +179,7 @@ export class MessageAssembler {
     const m = this.message;
     m.stop_reason = m.content.some((b) => b.type === "tool_use")
       ? "tool_use"
-      : e.doneReason === "length"
+      : cutShort(e.doneReason) // a limit, or server shutdown (Anthropic has no reason for it)
         ? "max_tokens"
         : e.stopSequence !== undefined
           ? "stop_sequence"

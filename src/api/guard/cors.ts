@@ -70,11 +70,14 @@ export function preflight(req: Request, origin: string): Response {
 export function withCors(res: Response, origin: string): Response {
   try {
     res.headers.set("access-control-allow-origin", origin);
+    // Browser apps may read the request id (it names the request-log line of this answer).
+    res.headers.set("access-control-expose-headers", "X-Request-Id");
     res.headers.append("vary", "Origin");
     return res;
   } catch {
     const copy = new Response(res.body, res);
     copy.headers.set("access-control-allow-origin", origin);
+    copy.headers.set("access-control-expose-headers", "X-Request-Id");
     copy.headers.append("vary", "Origin");
     return copy;
   }

@@ -24,6 +24,14 @@ export const ROUTE_SCOPES: readonly ScopeRule[] = [
   rule("HEAD", "/", "open"),
   rule("GET", "/api/version", "open"),
   rule("HEAD", "/api/version", "open"),
+  // The web UI's static files (its API calls carry the key the user enters in it).
+  rule("GET", "/ui", "open"),
+  rule("HEAD", "/ui", "open"),
+  rule("GET", "/ui/*", "open"),
+  rule("HEAD", "/ui/*", "open"),
+  // Load balancers probe health without credentials (it says only whether the server takes requests).
+  rule("GET", "/health", "open"),
+  rule("HEAD", "/health", "open"),
   // The model store: anything that adds, changes or removes a model or a blob.
   rule("POST", "/api/create", "admin"),
   rule("POST", "/api/pull", "admin"),
@@ -41,6 +49,10 @@ export const ROUTE_SCOPES: readonly ScopeRule[] = [
   rule("GET", "/api/tags", "inference"),
   rule("HEAD", "/api/tags", "inference"),
   rule("GET", "/api/ps", "inference"),
+  // Operations: what is loaded and what it is doing (model names and counts, no prompts), for any key.
+  rule("GET", "/api/slots", "inference"),
+  rule("GET", "/metrics", "inference"),
+  rule("GET", "/metrics/llamacpp", "inference"),
   rule("POST", "/api/tokenize", "inference"),
   rule("POST", "/api/detokenize", "inference"),
   // Anthropic.

@@ -2,7 +2,7 @@
  * Shared pieces of the OpenAI answers: the event stream of a service result, finish reasons, usage, tool
  * calls. A `stream: false` answer folds its stream with the Ollama routes' `aggregate`.
  */
-import type { CompletionEvent, CompletionResult } from "../../inference/index.ts";
+import { type CompletionEvent, type CompletionResult, cutShort } from "../../inference/index.ts";
 import type { ToolCall } from "../../templates/index.ts";
 import type { FinalEvent } from "../ollama/completion.ts";
 
@@ -26,9 +26,12 @@ export function eventsOf(r: CompletionResult): AsyncIterable<CompletionEvent> {
   })();
 }
 
-/** OpenAI's finish_reason: tool_calls when the model stopped after calling tools. */
+/**
+ * OpenAI's finish_reason: tool_calls when the model stopped after calling tools; output cut short by a limit
+ * or by server shutdown is "length" (OpenAI has no reason for the latter; clients treat "length" as cut).
+ */
 export function finishReason(e: FinalEvent, calledTools: boolean): "stop" | "length" | "tool_calls" {
-  if (e.doneReason === "length") return "length";
+  if (cutShort(e.doneReason)) return "length";
   return calledTools ? "tool_calls" : "stop";
 }
 

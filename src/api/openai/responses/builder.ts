@@ -6,7 +6,7 @@
  * (summary text; also in encrypted_content, as Ollama round-trips it), text → a `message` item, each tool
  * call → a `function_call` item. The non-streamed answer is the same builder's final object.
  */
-import type { CompletionEvent, Logprob } from "../../../inference/index.ts";
+import { type CompletionEvent, cutShort, type Logprob } from "../../../inference/index.ts";
 import type { ChatMessage, ToolCall } from "../../../templates/index.ts";
 import type { FinalEvent } from "../../ollama/completion.ts";
 import type { SseEvent } from "../../sse.ts";
@@ -115,7 +115,7 @@ export class ResponseBuilder {
   }
 
   private status(): "completed" | "incomplete" {
-    return this.final?.doneReason === "length" ? "incomplete" : "completed";
+    return this.final && cutShort(this.final.doneReason) ? "incomplete" : "completed";
   }
 
   /** One event of this response's stream, numbered in sequence. */
@@ -168,7 +168,7 @@ export class ResponseBuilder {
       out.push(this.ev("response.reasoning_summary_part.done", { ...at, summary_index: 0, part }));
     } else {
       const part = textPart(o.text, o.logprobs);
-      Object.assign(o.item, { status: this.final?.doneReason === "length" ? "incomplete" : "completed" });
+      Object.assign(o.item, { status: this.status() });
       Object.assign(o.item, { content: [part] });
       out.push(
         this.ev("response.output_text.done", { ...at, content_index: 0, text: o.text, logprobs: o.logprobs }),
