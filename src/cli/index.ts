@@ -8,6 +8,7 @@ import { listCommand } from "./list.ts";
 import { psCommand } from "./ps.ts";
 import { pullCommand, pushCommand } from "./registry.ts";
 import { removeCommand } from "./remove.ts";
+import { rpcServerCommand } from "./rpc-server.ts";
 import { runCommand } from "./run.ts";
 import { showCommand } from "./show.ts";
 import { stopCommand } from "./stop.ts";
@@ -24,6 +25,7 @@ export const clientCommands: CliCommand[] = [
   psCommand,
   copyCommand,
   removeCommand,
+  rpcServerCommand,
 ];
 
 /** Name or alias → command. */

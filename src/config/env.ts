@@ -32,7 +32,7 @@ export const ENV = {
     "Used as TSLLM_HOST when that is unset (Ollama's variable)",
   ),
   MODELS: declare("TSLLM_MODELS", "path", "~/.tsllm/models", "Model store (Ollama's on-disk layout)"),
-  LLM_LIBRARY: declare("TSLLM_LLM_LIBRARY", "string", "", "Force a libllama variant: cpu, vulkan, cuda"),
+  LLM_LIBRARY: declare("TSLLM_LLM_LIBRARY", "string", "", "Force a libllama variant: cpu, vulkan, cuda, cuda-ext"),
   LIB_DIR: declare(
     "TSLLM_LIB_DIR",
     "path",

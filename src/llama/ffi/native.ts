@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { LlamaCallError, NativeLibraryError } from "./errors.ts";
 import type { LibDir } from "./libs.ts";
 import { cstr } from "./memory.ts";
+import { findRpcLibrary } from "./rpc-library.ts";
 import grammarSamplingSource from "./grammar-sampling.c" with { type: "file" };
 import prefixGroupsSource from "./prefix-groups.c" with { type: "file" };
 import shimSource from "./shim.c" with { type: "file" };
@@ -91,8 +92,12 @@ export function loadNative(lib: LibDir): Native {
   // Backends (CPU variants, Vulkan, CUDA) are separate libggml-*.so files next to libllama; load them from
   // there explicitly, since the default search looks beside the *executable* (bun), not the library.
   ggml.ggml_backend_load_all_from_path(cstr(lib.dir));
+  const llamaVersion = readRelease(lib.dir);
+  // The RPC backend is not in the npm packages: in development it sits in the native-extras cache. Optional.
+  const rpc = ggml.ggml_backend_reg_by_name(cstr("RPC")) ? null : findRpcLibrary(lib, llamaVersion);
+  if (rpc) ggml.ggml_backend_load(cstr(rpc));
   llama.llama_backend_init();
-  loaded = { lib, llama, ggml, ggmlBase, shim, llamaVersion: readRelease(lib.dir) };
+  loaded = { lib, llama, ggml, ggmlBase, shim, llamaVersion };
   return loaded;
 }
 

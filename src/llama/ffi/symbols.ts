@@ -128,6 +128,10 @@ export const ggmlSymbols = {
   ggml_backend_dev_get: { args: [usize], returns: ptr }, // ggml_backend_dev_t (size_t)
   ggml_backend_reg_count: { args: [], returns: usize },
   ggml_backend_reg_by_name: { args: [cstring], returns: ptr }, // ggml_backend_reg_t (const char*)
+  ggml_backend_reg_get: { args: [usize], returns: ptr }, // ggml_backend_reg_t (size_t index)
+  ggml_backend_load: { args: [cstring], returns: ptr }, // ggml_backend_reg_t (const char* path)
+  ggml_backend_register: { args: [ptr], returns: v }, // void (ggml_backend_reg_t)
+  ggml_backend_dev_by_name: { args: [cstring], returns: ptr }, // ggml_backend_dev_t (const char* name)
 } as const;
 
 /** libggml-base (device queries) entry points. */
@@ -138,6 +142,9 @@ export const ggmlBaseSymbols = {
   ggml_backend_dev_type: { args: [ptr], returns: i32 }, // 0 CPU, 1 GPU, 2 IGPU, 3 ACCEL
   ggml_backend_dev_get_props: { args: [ptr, ptr], returns: v },
   ggml_backend_reg_get_proc_address: { args: [ptr, cstring], returns: ptr }, // void* (reg, const char* name)
+  ggml_backend_reg_name: { args: [ptr], returns: cstring }, // const char* (ggml_backend_reg_t)
+  ggml_backend_reg_dev_count: { args: [ptr], returns: usize }, // size_t (ggml_backend_reg_t)
+  ggml_backend_reg_dev_get: { args: [ptr, usize], returns: ptr }, // ggml_backend_dev_t (reg, size_t index)
   ggml_threadpool_params_init: { args: [ptr, i32], returns: v }, // (struct ggml_threadpool_params*, int n_threads)
 } as const;
 
@@ -150,6 +157,18 @@ export const cpuBackendSymbols = {
 /** Exported by the CPU backend but not in its proc-address table: reached through loaded-library.ts. */
 export const cpuBackendExtraSymbols = {
   ggml_threadpool_pause: { args: [ptr], returns: v }, // (struct ggml_threadpool*); the next compute resumes it
+} as const;
+
+/** The RPC backend (libggml-rpc.so): the two its proc-address table hands out, as CFunction signatures. */
+export const rpcProcSymbols = {
+  ggml_backend_rpc_add_server: { args: [cstring], returns: ptr }, // ggml_backend_reg_t (const char* endpoint)
+  // void (const char* endpoint, const char* cache_dir|NULL, size_t n_threads, size_t n_devices, ggml_backend_dev_t*)
+  ggml_backend_rpc_start_server: { args: [cstring, ptr, usize, usize, ptr], returns: v },
+} as const;
+
+/** Exported by libggml-rpc.so but not in its proc-address table: reached through loaded-library.ts. */
+export const rpcExtraSymbols = {
+  tsllm_rpc_proto_version: { args: [], returns: u32 }, // unsigned (void): major << 16 | minor << 8 | patch
 } as const;
 
 /** The C shim's exports (shim.c). */

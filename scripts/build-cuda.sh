@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds libggml-cuda.so for the named GPU architectures from the pinned llama.cpp source, as a dynamic ggml
+# backend matching the prebuilt libraries (GGML_BACKEND_DL, shared, same release), for GPUs the npm build lacks
+# (e.g. Hopper, sm_90). Cached per source commit and architecture list.
+#   usage: scripts/build-cuda.sh ARCHS        e.g. 90  or  "80;90"  or  120a
+#   then:  bun run build -- --variant cuda --cuda-lib <printed dir>
+# Env: TSLLM_LLAMA_SRC (default ~/.cache/tsllm/llama.cpp), TSLLM_CUDA_CACHE (default ~/.cache/tsllm/cuda),
+#      NVCC (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc), JOBS (default: nproc).
+set -euo pipefail
+
+die() { echo "build-cuda: $*" >&2; exit 2; }
+
+[ $# -eq 1 ] || die "usage: $0 ARCHS (compute capabilities without the dot, ';'-separated: 90, \"80;90\", 120a)"
+ARCHS="$1"
+[[ "$ARCHS" =~ ^[0-9]{2,3}[af]?(\;[0-9]{2,3}[af]?)*$ ]] ||
+  die "bad ARCHS \"$ARCHS\": expected compute capabilities like 90, \"80;90\" or 120a"
+
+SRC="${TSLLM_LLAMA_SRC:-$HOME/.cache/tsllm/llama.cpp}"
+[ -f "$SRC/ggml/src/ggml-cuda/CMakeLists.txt" ] || die "llama.cpp source not found in $SRC (set TSLLM_LLAMA_SRC)"
+
+if [ -z "${NVCC:-}" ]; then
+  NVCC="$(command -v nvcc || true)"
+  if [ -z "$NVCC" ] && [ -x /usr/local/cuda/bin/nvcc ]; then NVCC=/usr/local/cuda/bin/nvcc; fi
+fi
+[ -n "$NVCC" ] && [ -x "$NVCC" ] ||
+  die "nvcc not found: install the CUDA toolkit (nvcc, cudart and cublas development files) or set NVCC=/path/to/nvcc"
+command -v cmake >/dev/null || die "cmake not found: install cmake ≥ 3.18"
+
+CUDA_VERSION="$("$NVCC" --version | sed -n 's/.*release \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1.\2/p' | head -n1)"
+[ -n "$CUDA_VERSION" ] || die "cannot read the CUDA version from $NVCC --version"
+CUDA_MAJOR="${CUDA_VERSION%%.*}"
+
+COMMIT="$(git -C "$SRC" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+OUT="${TSLLM_CUDA_CACHE:-$HOME/.cache/tsllm/cuda}/${COMMIT}-cuda${CUDA_VERSION}-sm${ARCHS//;/_}"
+if [ -f "$OUT/libggml-cuda.so" ] && [ -f "$OUT/tsllm-cuda.json" ]; then
+  echo "$OUT"
+  exit 0
+fi
+
+# Real (SASS) code for each architecture named: exactly the GPUs asked for, no JIT at load.
+CMAKE_ARCHS="$(echo "$ARCHS" | sed 's/\([0-9a-z]*\)/\1-real/g')"
+BUILD="$OUT.build"
+rm -rf "$BUILD"
+trap 'rm -rf "$BUILD"' EXIT
+cmake -S "$SRC" -B "$BUILD" \
+  -DCMAKE_BUILD_TYPE=Release \
+  -DBUILD_SHARED_LIBS=ON \
+  -DGGML_BACKEND_DL=ON \
+  -DGGML_NATIVE=OFF \
+  -DGGML_CUDA=ON \
+  -DCMAKE_CUDA_COMPILER="$NVCC" \
+  "-DCMAKE_CUDA_ARCHITECTURES=$CMAKE_ARCHS" \
+  -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF \
+  -DLLAMA_BUILD_SERVER=OFF >&2 ||
+  die "cmake configure failed (see above; the CUDA toolkit needs cudart and cublas development files)"
+cmake --build "$BUILD" --target ggml-cuda -j "${JOBS:-$(nproc)}" >&2 || die "building ggml-cuda failed (see above)"
+
+LIB="$(find "$BUILD" -name libggml-cuda.so -type f | head -n1)"
+[ -n "$LIB" ] || die "the build produced no libggml-cuda.so (see the output above)"
+mkdir -p "$OUT"
+cp "$LIB" "$OUT/libggml-cuda.so.tmp" && mv "$OUT/libggml-cuda.so.tmp" "$OUT/libggml-cuda.so"
+SASS="$(echo "$ARCHS" | sed 's/\([0-9a-z]*\)/"\1"/g; s/;/,/g')"
+printf '{"cuda":%s,"sass":[%s],"ptx":[]}\n' "$CUDA_MAJOR" "$SASS" >"$OUT/tsllm-cuda.json"
+rm -rf "$BUILD"
+echo "$OUT"
