@@ -143,6 +143,7 @@ export async function buildExecutable(variants: string[], outfile: string, cudaL
       "./src/runner/server/engine-worker.ts",
       "./src/inference/quantize-worker.ts",
       "./src/api/limits/json-parse-worker.ts",
+      "./src/registry/pull/hash-worker.ts",
     ],
     compile: { outfile },
     minify: true,

@@ -4,12 +4,18 @@ export class TsllmError extends Error {
   readonly code: string;
   /** HTTP status the API edge answers with. */
   readonly status: number;
+  /**
+   * True when the failure is tsllm's own (logged as an error). False for a 5xx that reports something else's
+   * failure, such as a registry that cannot be reached (Ollama answers those 500): logged as a warning.
+   */
+  readonly fault: boolean;
 
-  constructor(message: string, opts: { code: string; status?: number; cause?: unknown }) {
+  constructor(message: string, opts: { code: string; status?: number; cause?: unknown; fault?: boolean }) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = opts.code;
     this.status = opts.status ?? 500;
+    this.fault = opts.fault ?? this.status >= 500;
   }
 }
 

@@ -14,6 +14,8 @@ export interface ErrorAnswer {
   code?: string;
   /** The request field the error concerns, when the error carries one. */
   param?: string;
+  /** False for a 5xx that reports another system's failure (a registry): logged as a warning, not an error. */
+  fault?: boolean;
 }
 
 interface ValueErrorLike {
@@ -48,6 +50,7 @@ function tsllmAnswer(err: TsllmError): ErrorAnswer {
     status: err.status,
     message: withoutPaths(err.message),
     code: err.code,
+    fault: err.fault,
     ...(typeof param === "string" ? { param } : {}),
   };
 }
@@ -89,6 +92,12 @@ export function errorResponse(
   body: ErrorBody = ollamaErrorBody,
 ): Response {
   const a = errorAnswer(err, code);
-  if (a.status === 500) logger?.error("request failed", { status: a.status, error: a.message });
+  if (a.status === 500) logFailure(logger, "request failed", a);
   return Response.json(body(a), { status: a.status });
+}
+
+/** Logs a 5xx answer: tsllm's own faults as errors, another system's failure (a registry) as a warning. */
+export function logFailure(logger: Logger | undefined, msg: string, a: ErrorAnswer): void {
+  if (a.fault === false) logger?.warn(msg, { status: a.status, error: a.message });
+  else logger?.error(msg, { status: a.status, error: a.message });
 }

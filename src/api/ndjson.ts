@@ -3,7 +3,7 @@
  * response starts, so an early failure is a normal JSON error with its status; a later failure becomes a
  * final `{"error": …}` line. Cancelling the response (client gone) ends the source iterator.
  */
-import { errorAnswer } from "./errors.ts";
+import { errorAnswer, logFailure } from "./errors.ts";
 import { errorResponse } from "./errors.ts";
 import type { Logger } from "../log.ts";
 
@@ -33,7 +33,7 @@ export async function ndjsonResponse<T>(
         else ctrl.enqueue(line(map(r.value)));
       } catch (e) {
         const a = errorAnswer(e);
-        if (a.status >= 500) logger?.error("stream failed", { error: a.message });
+        if (a.status >= 500) logFailure(logger, "stream failed", a);
         ctrl.enqueue(line({ error: a.message }));
         ctrl.close();
       }

@@ -4,7 +4,7 @@
  * in the API's own shape; a later failure becomes a final error event written by `onError`.
  */
 import type { Logger } from "../log.ts";
-import { type ErrorAnswer, type ErrorBody, errorAnswer, errorResponse } from "./errors.ts";
+import { type ErrorAnswer, type ErrorBody, errorAnswer, errorResponse, logFailure } from "./errors.ts";
 
 /** One event: `event:` is omitted when undefined; `data` is JSON-encoded unless it is a string. */
 export interface SseEvent {
@@ -75,7 +75,7 @@ export async function sseResponse<T>(
       } catch (e) {
         ended = true;
         const a = errorAnswer(e);
-        if (a.status >= 500) logger?.error("stream failed", { error: a.message });
+        if (a.status >= 500) logFailure(logger, "stream failed", a);
         ctrl.enqueue(encodeEvents(shape.error(a)));
         ctrl.close();
       }

@@ -7,11 +7,21 @@ import { ENV, type Env } from "../config/env.ts";
 import type { Logger } from "../log.ts";
 import { selfCommand } from "../runner/client.ts";
 import type { Device } from "../scheduler/index.ts";
+import { parseRpcServers, rpcDevices } from "../scheduler/rpc.ts";
+import { resolveBackend } from "../llama/engine/backend.ts";
+import { RpcServerError } from "../llama/ffi/rpc-errors.ts";
+import { findRpcLibrary, readRpcLibraryMeta } from "../llama/ffi/rpc-library.ts";
+import { probeRpcServer, type RpcProto } from "../llama/ffi/rpc-probe.ts";
+import type { RpcHost } from "../scheduler/rpc.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** The probe's answer: the libllama variant runners will use and every ggml device. */
 export interface DeviceProbe {
   variant: string;
   gpus: Device[];
+  /** TSLLM_RPC_SERVERS, probed again before every load (absent when unset or unusable). */
+  rpc?: RpcServers;
   /** llama.cpp release of the libraries (e.g. "v0.5.0"), "unknown" when the probe failed. */
   llamaVersion: string;
 }
@@ -37,6 +47,23 @@ export async function probeDevices(
   log: Logger,
   runInfo: InfoRunner = spawnInfo,
 ): Promise<DeviceProbe> {
+  // Outside the try: a malformed list stops serve with a message naming the entry.
+  const endpoints = parseRpcServers(env.get(ENV.RPC_SERVERS));
+  const probe = await probeLocal(env, log, runInfo);
+  if (endpoints.length === 0) return probe;
+  const rpc = rpcServers(endpoints, env, probe.variant, log);
+  if (rpc) {
+    const hosts = await rpc.probe();
+    log.info("rpc servers", {
+      usable:
+        hosts.map((h) => `${h.endpoint} ${gib(h.devices.reduce((n, d) => n + d.free, 0))} free`).join(", ") ||
+        "none",
+    });
+  }
+  return rpc ? { ...probe, rpc } : probe;
+}
+
+async function probeLocal(env: Env, log: Logger, runInfo: InfoRunner): Promise<DeviceProbe> {
   try {
     let info = await runInfo(env.snapshot());
     let reasons = info.choice?.fell_back ? info.choice.skipped : [];
@@ -74,10 +101,72 @@ async function spawnInfo(env: Record<string, string>): Promise<InfoJson> {
   return JSON.parse(out) as InfoJson;
 }
 
-/** The scheduler's device list: probed GPUs plus live host memory. */
+/** The scheduler's device list: probed GPUs, the RPC servers that answer now, and live host memory. */
 export function deviceList(probe: DeviceProbe): () => Promise<Device[]> {
   return async () => [
     ...probe.gpus,
+    ...(probe.rpc ? rpcDevices(await probe.rpc.probe()) : []),
     { id: "cpu", name: "CPU", type: "cpu", free: freemem(), total: totalmem() },
   ];
+}
+
+/** The configured RPC servers; `probe` answers those that respond now (the others are logged, once per change). */
+export interface RpcServers {
+  endpoints: string[];
+  probe(): Promise<RpcHost[]>;
+}
+
+/** Protocol of ggml-rpc.h in the pinned release, for libraries without build-native-extras.sh's metadata. */
+const PINNED_PROTO: RpcProto = { major: 7, minor: 0, patch: 0 };
+/** Serve probes before every load: keep it short (a server busy with a runner answers nobody else). */
+const PROBE_TIMEOUT_MS = 1500;
+
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+
+/** The RPC servers runners can use; null (with a warning) when this build has no RPC backend. */
+function rpcServers(endpoints: string[], env: Env, variant: string, log: Logger): RpcServers | null {
+  let proto = PINNED_PROTO;
+  try {
+    const lib = resolveBackend({
+      variant,
+      libDir: env.path(ENV.LIB_DIR) || undefined,
+      cacheDir: env.path(ENV.CACHE_DIR),
+    });
+    const meta = JSON.parse(readFileSync(join(lib.dir, "_nlcBuildMetadata.json"), "utf8"));
+    const file = findRpcLibrary(lib, String(meta?.buildOptions?.llamaCpp?.release ?? "unknown"), env);
+    if (!file) throw new Error("libggml-rpc.so not found (build it with scripts/build-native-extras.sh)");
+    const [major, minor, patch] = (readRpcLibraryMeta(file)?.rpcProto ?? "").split(".").map(Number);
+    if (major !== undefined && minor !== undefined && patch !== undefined && !Number.isNaN(major))
+      proto = { major, minor, patch };
+  } catch (e) {
+    log.warn("TSLLM_RPC_SERVERS ignored: the ggml RPC backend is not available", {
+      error: (e as Error).message,
+    });
+    return null;
+  }
+  const failing = new Map<string, string>();
+  return {
+    endpoints,
+    async probe() {
+      const answers = await Promise.all(
+        endpoints.map((ep) =>
+          probeRpcServer(ep, proto, { timeoutMs: PROBE_TIMEOUT_MS }).catch((e: unknown) =>
+            e instanceof RpcServerError ? e : new RpcServerError(ep, String(e)),
+          ),
+        ),
+      );
+      const hosts: RpcHost[] = [];
+      for (const a of answers) {
+        if (a instanceof RpcServerError) {
+          if (failing.get(a.endpoint) !== a.message)
+            log.warn("RPC server unusable, models load without it", { error: a.message });
+          failing.set(a.endpoint, a.message);
+          continue;
+        }
+        if (failing.delete(a.endpoint)) log.info("RPC server answers again", { endpoint: a.endpoint });
+        hosts.push({ endpoint: a.endpoint, devices: a.devices });
+      }
+      return hosts;
+    },
+  };
 }

@@ -19,6 +19,15 @@ export function processorText(m: RunningModel): string {
   return m.library && m.library !== "cpu" ? `${text} (${m.library})` : text;
 }
 
+/** A /api/ps row with tsllm's per-host split (present only when a model is split over RPC servers). */
+type SplitModel = RunningModel & { split?: { host: string; size: number }[] };
+
+/** " on local 10%, 10.0.0.2:50052 90%" for a model split over RPC servers, else "". */
+export function splitText(m: SplitModel): string {
+  if (!m.split?.length || !(m.size > 0)) return "";
+  return ` on ${m.split.map((h) => `${h.host} ${Math.round((h.size / m.size) * 100)}%`).join(", ")}`;
+}
+
 /** "4 minutes from now", "Forever", or "Stopping..." once the deadline has passed. */
 export function untilText(expires: string | null | undefined, now = Date.now()): string {
   if (expires && new Date(expires).getTime() < now) return "Stopping...";
@@ -37,7 +46,7 @@ export const psCommand = defineCommand(
     env: [ENV.HOST.name, ENV.OLLAMA_HOST.name],
   },
   ({ args }, io) =>
-    printModels<RunningModel>(
+    printModels<SplitModel>(
       io,
       "/api/ps",
       args[0],
@@ -46,7 +55,7 @@ export const psCommand = defineCommand(
         m.name,
         shortId(m.digest),
         humanBytes(m.size),
-        processorText(m),
+        processorText(m) + splitText(m),
         String(m.context_length ?? 0),
         untilText(m.expires_at),
       ],

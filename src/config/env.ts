@@ -32,7 +32,12 @@ export const ENV = {
     "Used as TSLLM_HOST when that is unset (Ollama's variable)",
   ),
   MODELS: declare("TSLLM_MODELS", "path", "~/.tsllm/models", "Model store (Ollama's on-disk layout)"),
-  LLM_LIBRARY: declare("TSLLM_LLM_LIBRARY", "string", "", "Force a libllama variant: cpu, vulkan, cuda, cuda-ext"),
+  LLM_LIBRARY: declare(
+    "TSLLM_LLM_LIBRARY",
+    "string",
+    "",
+    "Force a libllama variant: cpu, vulkan, cuda, cuda-ext",
+  ),
   LIB_DIR: declare(
     "TSLLM_LIB_DIR",
     "path",
@@ -44,6 +49,12 @@ export const ENV = {
     "path",
     "~/.cache/tsllm",
     "Where embedded native libraries are extracted",
+  ),
+  RPC_SERVERS: declare(
+    "TSLLM_RPC_SERVERS",
+    "string",
+    "",
+    "ggml RPC servers (`tsllm rpc-server`) whose devices models may be split onto: host:port,…",
   ),
   NUM_PARALLEL: declare("TSLLM_NUM_PARALLEL", "int", "4", "Slots per loaded model (concurrent requests)"),
   NUM_THREADS: declare("TSLLM_NUM_THREADS", "int", "0", "CPU threads per runner (0 = one per CPU core)"),

@@ -92,6 +92,8 @@ export interface PsRow {
   expires_at: string;
   size_vram: number;
   context_length: number;
+  /** Bytes per host ("local" or an RPC server's host:port) when the model is split over RPC servers. */
+  split?: { host: string; size: number }[];
 }
 
 // "Forever" is shown as now + the largest Go duration, as Ollama does.
@@ -113,6 +115,7 @@ export async function runningModels(deps: InferenceDeps): Promise<PsRow[]> {
         expires_at: new Date(r.expires_at?.getTime() ?? Date.now() + FOREVER_MS).toISOString(),
         size_vram: Math.round(r.size_vram),
         context_length: r.context_length,
+        ...(r.split ? { split: r.split.map((h) => ({ host: h.host, size: Math.round(h.size) })) } : {}),
       };
     }),
   );

@@ -10,6 +10,7 @@ export class RegistryUnreachableError extends TsllmError {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(`${method} ${JSON.stringify(safeUrl(url))}: ${why}`, {
       code: "registry_unreachable",
+      fault: false,
       status: 500,
       cause,
     });
@@ -24,6 +25,7 @@ export class RegistryAuthError extends TsllmError {
   constructor(registry: string, detail?: string) {
     super(`unauthorized: access denied to ${registry}${detail ? ` (${detail})` : ""}`, {
       code: "registry_unauthorized",
+      fault: false,
       status: 401,
     });
     this.registry = registry;
@@ -35,6 +37,7 @@ export class RedirectRefusedError extends TsllmError {
   constructor(from: string, to: string, why: string) {
     super(`registry redirect from ${safeUrl(from)} to ${safeUrl(to)} refused: ${why}`, {
       code: "redirect_refused",
+      fault: false,
       status: 502,
     });
   }
@@ -43,7 +46,7 @@ export class RedirectRefusedError extends TsllmError {
 /** An `http://` registry used without `insecure` (Ollama's errInsecureProtocol). */
 export class InsecureProtocolError extends TsllmError {
   constructor() {
-    super("insecure protocol http", { code: "insecure_protocol", status: 500 });
+    super("insecure protocol http", { code: "insecure_protocol", fault: false, status: 500 });
   }
 }
 
@@ -64,7 +67,7 @@ export class RegistryResponseError extends TsllmError {
   readonly errors: readonly RegistryErrorEntry[];
 
   constructor(registryStatus: number, body: string, status = 500) {
-    super(`${registryStatus}: ${body}`, { code: "registry_error", status });
+    super(`${registryStatus}: ${body}`, { code: "registry_error", fault: false, status });
     this.registryStatus = registryStatus;
     this.errors = parseRegistryErrors(body);
   }

@@ -17,6 +17,8 @@ export const LoadOptions = T.Object({
   kv_cache_type: T.Union([T.Literal("f16"), T.Literal("q8_0"), T.Literal("q4_0"), T.Literal("f32")]),
   num_parallel: T.Integer({ minimum: 1, maximum: 256 }),
   embedding: T.Boolean(),
+  /** ggml RPC servers ("host:port") the runner registers before loading; their devices take layers. */
+  rpc_servers: T.Optional(T.Array(T.String())),
 });
 export type LoadOptions = Static<typeof LoadOptions>;
 

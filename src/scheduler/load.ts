@@ -9,6 +9,8 @@ import { fitLayers } from "./fit.ts";
 import { planLayout } from "./layout/plan.ts";
 import { freeMemory } from "./memory.ts";
 import { LoadedModel, type ModelTable } from "./model-table.ts";
+import { rpcEndpointsOf } from "./rpc.ts";
+import { blamingRpcServers } from "./rpc-runner.ts";
 import type { PendingRequest } from "./queue.ts";
 import type { SchedulerOptions } from "./types.ts";
 
@@ -90,13 +92,15 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
     // Back-off: when the runner runs out of device memory (the estimate was optimistic), retry with half the
     // GPU layers, and never again try a layer count that failed for this model.
     for (;;) {
-      const options = { ...p.options, num_gpu: numGpu };
+      // RPC servers the plan puts layers on: the runner registers them before loading (none: unchanged).
+      const rpc = numGpu !== 0 ? rpcEndpointsOf(plan.gpus) : [];
+      const options = { ...p.options, num_gpu: numGpu, ...(rpc.length > 0 ? { rpc_servers: rpc } : {}) };
       const spec: RunnerSpec = {
         model: p.model,
         options,
         ...(opts.variant ? { variant: opts.variant } : {}),
       };
-      const runner = opts.spawnRunner(spec);
+      const runner = blamingRpcServers(opts.spawnRunner(spec), rpc);
       entry = new LoadedModel(p.model, p.name, p.options, runner, plan, facts, p.keepAliveMs);
       entry.lastUsed = host.tick();
       table.set(entry);

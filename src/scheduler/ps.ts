@@ -1,6 +1,7 @@
 /** Builds /api/ps rows from the model table. */
 import { fileTypeName } from "./layout/file-type.ts";
 import type { LoadedModel } from "./model-table.ts";
+import { hostSplit } from "./rpc.ts";
 import type { PsEntry } from "./types.ts";
 
 /** Parameter count as Ollama prints it: "8B", "7.6B", "494.03M", "12K". */
@@ -28,6 +29,7 @@ export function psEntry(e: LoadedModel, expires: Date | null, library: string): 
     if (d.device.toUpperCase() !== "CPU") vram += bytes;
   }
   const arch = e.facts.architecture;
+  const split = hostSplit(e.memory());
   return {
     name: e.name,
     model: e.path,
@@ -44,6 +46,7 @@ export function psEntry(e: LoadedModel, expires: Date | null, library: string): 
       parameter_size: e.facts.parameterCount > 0 ? humanNumber(e.facts.parameterCount) : "",
       quantization_level: fileTypeName(e.facts.fileType),
     },
+    ...(split.length > 0 ? { split } : {}),
   };
 }
 

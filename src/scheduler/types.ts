@@ -6,6 +6,7 @@ import type { Clock } from "./clock.ts";
 import type { ModelFacts } from "./layout/facts.ts";
 import type { LayoutPlan } from "./layout/plan.ts";
 import type { UnloadReason } from "./model-table.ts";
+import type { HostShare } from "./rpc.ts";
 
 /** A memory device: a GPU, or the host ("cpu", whose numbers are system RAM). Bytes. */
 export interface Device {
@@ -20,6 +21,8 @@ export interface Device {
   minimum?: number;
   /** Host only: free swap. */
   swapFree?: number;
+  /** An RPC server's device: its "host:port". */
+  host?: string;
 }
 
 /** What happens to runners, for metrics; model is the name the runner was loaded under. */
@@ -115,4 +118,6 @@ export interface PsEntry {
   /** libllama variant, "" when unknown. */
   library: string;
   details: PsDetails;
+  /** Bytes per host ("local" or an RPC server's host:port); only when the model is split over RPC. */
+  split?: HostShare[];
 }

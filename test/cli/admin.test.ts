@@ -71,11 +71,11 @@ describe("errors and help", () => {
     );
   });
 
-  test("pull and push are not supported yet", async () => {
-    await expect(pullCommand.run(["llama3.2"], memoryIO("127.0.0.1:1").io)).rejects.toThrow(
-      "not supported yet",
-    );
-    await expect(pushCommand.run(["me/m"], memoryIO("127.0.0.1:1").io)).rejects.toThrow("not supported yet");
+  test("pull and push against a server that is not running get the same clear message", async () => {
+    const host = deadHost();
+    const refused = `could not connect to tsllm server at ${host}, is it running? (start it with \`tsllm serve\`)`;
+    await expect(pullCommand.run(["llama3.2"], memoryIO(host).io)).rejects.toThrow(refused);
+    await expect(pushCommand.run(["me/m"], memoryIO(host).io)).rejects.toThrow(refused);
   });
 
   test("unknown flags and wrong argument counts exit 2 with one line", async () => {

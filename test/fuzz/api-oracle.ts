@@ -10,6 +10,14 @@ import type { FuzzRequest } from "./api-gen.ts";
 /** Ollama's text for a full queue: the one 5xx answer that is not a failure. */
 export const QUEUE_FULL = "server busy, please try again.  maximum pending requests exceeded";
 
+/** Routes whose failures reach a registry: Ollama answers those 500 (an upstream failure, not a crash). */
+const REGISTRY_ROUTES = new Set(["/api/pull", "/api/push"]);
+
+/** True for /api/pull and /api/push, as the server resolves the path; their transfer errors are expected. */
+export function isRegistryRoute(path: string): boolean {
+  return REGISTRY_ROUTES.has(new URL(path.replace(/^\/+/, "/"), "http://x").pathname);
+}
+
 /** Deadlines and caps for one request. */
 export interface SendOptions {
   /** Longest wait for the response headers (a request may load a model and generate). */
@@ -211,7 +219,12 @@ export async function send(url: string, req: FuzzRequest, opts: SendOptions): Pr
   else if (body.stalled) o.problem = `body stalled for ${opts.idleTimeoutMs / 1000}s`;
   else if (res.status >= 500) {
     const queueFull = res.status === 503 && body.text.includes(QUEUE_FULL);
-    if (!queueFull) o.problem = `${res.status}: ${body.text.slice(0, 300)}`;
+    // Ollama answers every failed transfer (an unreachable registry) 500 with its error text.
+    const transfer =
+      res.status === 500 &&
+      isRegistryRoute(req.path) &&
+      errorShapeProblem("ollama", res.status, body.text, o.contentType) === undefined;
+    if (!queueFull && !transfer) o.problem = `${res.status}: ${body.text.slice(0, 300)}`;
   } else if (res.status === 431 && body.text === "") {
     // Headers over Bun's limit are refused by its HTTP parser before any tsllm code runs: no body to shape.
   } else if (res.status >= 400 && req.method !== "HEAD") {

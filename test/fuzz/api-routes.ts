@@ -19,6 +19,8 @@ export interface FuzzContext {
   scratch: readonly string[];
   /** The largest huge string a mutation may write (bytes). */
   maxString: number;
+  /** A copy of the chat model named for a registry on a closed loopback port (pull and push fail at once). */
+  unreachable: string;
 }
 
 /** A request before mutation: a concrete path and a JSON body (or raw bytes, or nothing). */
@@ -89,6 +91,28 @@ export const ROUTES: Record<string, RouteSpec> = {
   "GET /api/version": { base: () => ({ path: "/api/version" }) },
   "HEAD /api/version": { base: () => ({ path: "/api/version" }) },
   "GET /api/tags": { base: () => ({ path: "/api/tags" }) },
+  "GET /metrics": { base: () => ({ path: "/metrics" }) },
+  "GET /metrics/llamacpp": { base: () => ({ path: "/metrics/llamacpp" }) },
+  "GET /api/slots": { base: () => ({ path: "/api/slots" }) },
+  "GET /ui": { base: () => ({ path: "/ui" }) },
+  "HEAD /ui": { base: () => ({ path: "/ui" }) },
+  "GET /ui/*": { base: () => ({ path: "/ui/favicon.svg" }) },
+  "HEAD /ui/*": { base: () => ({ path: "/ui/favicon.svg" }) },
+  // The registry routes reach only a closed loopback port: every transfer fails at once with Ollama's error.
+  "POST /api/pull": {
+    base: (rng, c) => ({
+      path: "/api/pull",
+      body: { model: c.unreachable, insecure: true, stream: true },
+    }),
+    extras: () => ({ name: "ignored", username: "u", password: "p" }),
+  },
+  "POST /api/push": {
+    base: (rng, c) => ({
+      path: "/api/push",
+      body: { model: c.unreachable, insecure: true, stream: true },
+    }),
+    extras: () => ({ name: "ignored", username: "u", password: "p" }),
+  },
   "HEAD /api/tags": { base: () => ({ path: "/api/tags" }) },
   "GET /api/ps": { base: () => ({ path: "/api/ps" }) },
   "POST /api/generate": {

@@ -25,7 +25,12 @@ export function appRouteKeys(): string[] {
 }
 
 /** Names the fuzz models get; no mutation ever writes them into a store-changing request. */
-export const FUZZ_MODELS = { chat: "fz-chat", embed: "fz-embed" } as const;
+export const FUZZ_MODELS = {
+  chat: "fz-chat",
+  embed: "fz-embed",
+  /** Port 9 (discard) is closed on loopback: pulls and pushes of this name fail without leaving the machine. */
+  unreachable: "127.0.0.1:9/fuzz/chat:latest",
+} as const;
 
 /** A fuzz context for a server holding the fuzz models. */
 export function fuzzContext(chatDigest: string, maxString: number): FuzzContext {
@@ -35,6 +40,7 @@ export function fuzzContext(chatDigest: string, maxString: number): FuzzContext 
     chatDigest,
     scratch: ["fz-scratch-a", "fz-scratch-b", "scratch/ns-c:tag", "fz-scratch-d:v2"],
     maxString,
+    unreachable: FUZZ_MODELS.unreachable,
   };
 }
 
@@ -42,6 +48,7 @@ export function fuzzContext(chatDigest: string, maxString: number): FuzzContext 
 export async function createFuzzModels(create: ServeChild["create"]): Promise<string> {
   const digest = await create(FUZZ_MODELS.chat, recipes.tiny);
   await create(FUZZ_MODELS.embed, recipes.embed);
+  await create(FUZZ_MODELS.unreachable, recipes.tiny);
   return digest;
 }
 

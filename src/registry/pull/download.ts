@@ -8,9 +8,9 @@ import { isDiskFull, type ModelStore, PartialBlob, type PartialState } from "../
 import type { Credentials, RegistryClient, RegistryRef } from "../types.ts";
 import { Checkpoint } from "./checkpoint.ts";
 import { BlobDigestMismatchError, BlobSizeMismatchError } from "./errors.ts";
-import { PrefixHasher } from "./hasher.ts";
-import { bytesDone, contiguousEnd, DEFAULT_PART_SIZES, type PartSizes, planParts } from "./plan.ts";
+import { bytesDone, DEFAULT_PART_SIZES, type PartSizes, PrefixCursor, planParts } from "./plan.ts";
 import { BlobSource } from "./source.ts";
+import { WorkerPrefixHasher } from "./worker-hasher.ts";
 import { fetchParts, short } from "./workers.ts";
 
 /** What a download needs. */
@@ -74,14 +74,15 @@ export class BlobDownload {
       saved?.parts ?? planParts(this.total, this.deps.parts, this.deps.partSizes ?? DEFAULT_PART_SIZES);
     const state: PartialState = { version: 1, digest: this.digest, size: this.total, parts };
     const fh = await partial.open(this.total, saved === undefined);
-    const hasher = new PrefixHasher(fh, this.total);
+    const hasher = new WorkerPrefixHasher(fh, partial.dataPath, this.total);
+    const prefix = new PrefixCursor(parts);
     const checkpoint = new Checkpoint(partial, state);
     try {
       if (saved === undefined) await partial.save(state);
       this.#completed = bytesDone(parts);
       if (saved)
         this.deps.logger.info("resuming download", { digest: short(this.digest), done: this.#completed });
-      hasher.advance(contiguousEnd(parts));
+      hasher.advance(prefix.end());
       const source = new BlobSource(
         this.deps.client,
         this.target.ref,
@@ -103,7 +104,7 @@ export class BlobDownload {
         onWritten: (n) => {
           this.#completed += n;
           checkpoint.note(n);
-          hasher.advance(contiguousEnd(parts));
+          hasher.advance(prefix.end());
         },
       });
       await checkpoint.stop();

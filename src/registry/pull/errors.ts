@@ -10,6 +10,7 @@ export class PullManifestError extends TsllmError {
   constructor(detail: string, opts: { status?: number; cause?: unknown } = {}) {
     super(`pull model manifest: ${detail}`, {
       code: "pull_manifest",
+      fault: false,
       status: opts.status ?? 500,
       cause: opts.cause,
     });
@@ -28,7 +29,7 @@ export class UnsupportedModelError extends TsllmError {
   constructor(mediaType: string) {
     super(
       `this model is made of safetensors tensor layers (${mediaType}), which tsllm cannot run: it serves GGUF models`,
-      { code: "unsupported_model", status: 500 },
+      { code: "unsupported_model", fault: false, status: 500 },
     );
   }
 }
@@ -38,6 +39,7 @@ export class BlobDigestMismatchError extends TsllmError {
   constructor(want: string, got: string) {
     super(`digest mismatch, file must be downloaded again: want ${want}, got ${got}`, {
       code: "digest_mismatch",
+      fault: false,
       status: 500,
     });
   }
@@ -48,7 +50,7 @@ export class BlobSizeMismatchError extends TsllmError {
   constructor(digest: string, manifestSize: number, registrySize: number | string) {
     super(
       `blob ${digest} size mismatch: the manifest says ${manifestSize} bytes, the registry has ${registrySize}`,
-      { code: "blob_size_mismatch", status: 500 },
+      { code: "blob_size_mismatch", fault: false, status: 500 },
     );
   }
 }
@@ -56,7 +58,11 @@ export class BlobSizeMismatchError extends TsllmError {
 /** The registry has no such blob (404): Ollama's os.ErrNotExist text, with the digest. */
 export class BlobNotFoundInRegistryError extends TsllmError {
   constructor(digest: string) {
-    super(`pull blob ${digest}: file does not exist`, { code: "blob_not_in_registry", status: 500 });
+    super(`pull blob ${digest}: file does not exist`, {
+      code: "blob_not_in_registry",
+      fault: false,
+      status: 500,
+    });
   }
 }
 
@@ -66,6 +72,7 @@ export class MaxRetriesError extends TsllmError {
     const why = last instanceof Error ? last.message : String(last);
     super(`max retries exceeded: pull blob ${digest}: ${why}`, {
       code: "max_retries",
+      fault: false,
       status: 500,
       cause: last,
     });
@@ -77,6 +84,7 @@ export class PartStalledError extends TsllmError {
   constructor(stallMs: number) {
     super(`part stalled: no data for ${stallMs / 1000}s (TSLLM_DOWNLOAD_STALL)`, {
       code: "part_stalled",
+      fault: false,
       status: 500,
     });
   }
@@ -85,6 +93,10 @@ export class PartStalledError extends TsllmError {
 /** A response body that ended before its range did (retried from where it stopped). */
 export class TruncatedBodyError extends TsllmError {
   constructor(got: number, wanted: number) {
-    super(`transfer ended after ${got} of ${wanted} bytes`, { code: "truncated_body", status: 500 });
+    super(`transfer ended after ${got} of ${wanted} bytes`, {
+      code: "truncated_body",
+      fault: false,
+      status: 500,
+    });
   }
 }

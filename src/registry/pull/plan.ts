@@ -39,6 +39,25 @@ export function contiguousEnd(parts: readonly PartialPart[]): number {
   return last ? last.offset + last.size : 0;
 }
 
+/** contiguousEnd for parts that only ever grow, in amortized O(1) per call (it runs after every write). */
+export class PrefixCursor {
+  #i = 0;
+
+  constructor(private readonly parts: readonly PartialPart[]) {}
+
+  /** End of the contiguous run of bytes on disk from offset 0. */
+  end(): number {
+    const { parts } = this;
+    while (this.#i < parts.length) {
+      const p = parts[this.#i] as PartialPart;
+      if (p.done < p.size) return p.offset + p.done;
+      this.#i++;
+    }
+    const last = parts.at(-1);
+    return last ? last.offset + last.size : 0;
+  }
+}
+
 /** Bytes on disk across all parts. */
 export function bytesDone(parts: readonly PartialPart[]): number {
   return parts.reduce((s, p) => s + p.done, 0);

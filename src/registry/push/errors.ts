@@ -12,7 +12,7 @@ export class PushSourceMissingError extends TsllmError {
 
   constructor(name: ModelName) {
     const file = `manifests/${name.host}/${name.namespace}/${name.model}/${name.tag}`;
-    super(`open ${file}: no such file or directory`, { code: "model_not_found", status: 500 });
+    super(`open ${file}: no such file or directory`, { code: "model_not_found", fault: false, status: 500 });
     this.model = formatName(name);
   }
 }
@@ -22,7 +22,7 @@ export class BlobSizeMismatchError extends TsllmError {
   constructor(model: string, digest: string, expected: number, actual: number) {
     super(
       `model ${JSON.stringify(model)}: blob ${digest} is ${actual} bytes but its manifest says ${expected}; create or pull it again`,
-      { code: "blob_size_mismatch", status: 500 },
+      { code: "blob_size_mismatch", fault: false, status: 500 },
     );
   }
 }
@@ -32,6 +32,7 @@ export class UploadProtocolError extends TsllmError {
   constructor(what: string, status: number) {
     super(`registry answered ${status} to ${what} without an upload location`, {
       code: "registry_protocol",
+      fault: false,
       status: 500,
     });
   }

@@ -37,13 +37,23 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Runs `step`, retrying retryable failures with backoff until MAX_ATTEMPTS; `what` names it in logs. */
-export async function withRetries<T>(ctx: PushContext, what: string, step: () => Promise<T>): Promise<T> {
+/**
+ * Runs `step`, retrying retryable failures with backoff until MAX_ATTEMPTS; `what` names it in logs. The first
+ * contact with a registry passes `unreachableIsFinal`: a registry that cannot be reached at all fails the push
+ * at once, as Ollama's does, instead of half a minute of silent retries.
+ */
+export async function withRetries<T>(
+  ctx: PushContext,
+  what: string,
+  step: () => Promise<T>,
+  opts: { unreachableIsFinal?: boolean } = {},
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await step();
     } catch (err) {
-      if (ctx.signal?.aborted || !isRetryable(err) || attempt + 1 >= MAX_ATTEMPTS) throw err;
+      const final = opts.unreachableIsFinal === true && err instanceof RegistryUnreachableError;
+      if (ctx.signal?.aborted || final || !isRetryable(err) || attempt + 1 >= MAX_ATTEMPTS) throw err;
       const delay = backoffMs(attempt, ctx.backoffMs);
       ctx.logger.info(`${what} attempt ${attempt} failed, retrying`, {
         error: messageOf(err),
