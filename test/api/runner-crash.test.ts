@@ -1,7 +1,7 @@
 // A runner killed with SIGKILL mid-stream takes down only its own requests, each ended with Ollama's
 // "model runner has unexpectedly stopped" error; serve keeps serving, and the next request reloads the model.
+import { runnerPids } from "../helpers/runner-pids.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
 import { GREEDY, type Json, startTestServer, type TestServer, models } from "./helpers.ts";
 
 let s: TestServer;
@@ -16,23 +16,6 @@ afterAll(() => s.stop());
 
 const STOPPED =
   "model runner has unexpectedly stopped, this may be due to resource limitations or an internal error";
-
-/** Pids of this process's runner children serving the blob `blob` (read from /proc). */
-function runnerPids(blob: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const cmd = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (ppid === process.pid && cmd.includes("\0runner\0") && cmd.includes(blob)) pids.push(Number(name));
-    } catch {
-      // the process ended while being read
-    }
-  }
-  return pids;
-}
 
 /** NDJSON lines of a streaming response, as they arrive. */
 async function* lines(res: Response): AsyncGenerator<Json> {
@@ -65,7 +48,7 @@ describe("a runner killed mid-stream", () => {
   test("its streams end with the error, its non-streaming requests get a 500, serve and other models go on", async () => {
     const warm = await generateShort();
     expect(warm.status).toBe(200);
-    const [pid] = runnerPids(tinyBlob);
+    const [pid] = runnerPids(process.pid, tinyBlob);
     expect(pid).toBeGreaterThan(0);
 
     // The non-streaming request goes first, so it is in the runner by the time the stream has sent pieces
@@ -105,12 +88,12 @@ describe("a runner killed mid-stream", () => {
     const r = await generateShort();
     expect(r.status).toBe(200);
     expect((await r.json()).done).toBe(true);
-    expect(runnerPids(tinyBlob)).toHaveLength(1);
+    expect(runnerPids(process.pid, tinyBlob)).toHaveLength(1);
   });
 
   test("requests queued behind a killed runner are served by a reloaded one or fail with the error", async () => {
     expect((await generateShort()).status).toBe(200);
-    const [pid] = runnerPids(tinyBlob);
+    const [pid] = runnerPids(process.pid, tinyBlob);
     // Both slots generating (each stream has sent a piece), then two more requests behind them.
     const busy = await Promise.all(
       [0, 1].map(async () => {
@@ -142,6 +125,6 @@ describe("a runner killed mid-stream", () => {
     }
     const after = await generateShort();
     expect(after.status).toBe(200);
-    expect(runnerPids(tinyBlob)).toHaveLength(1);
+    expect(runnerPids(process.pid, tinyBlob)).toHaveLength(1);
   });
 });

@@ -5,9 +5,10 @@
  * OpenAI finish_reason "length", Anthropic stop_reason "max_tokens"). Serve exits 0 and leaves no runner
  * process; a second signal exits at once, runners still closed.
  */
+import { runnerPids } from "../helpers/runner-pids.ts";
 import { afterEach, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ServeProcess, spawnServe, waitFor } from "../faults/serve-process.ts";
@@ -24,23 +25,6 @@ afterEach(() => {
   serve = undefined;
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Pids of the runner processes `pid` has started (read from /proc). */
-function runnerPids(pid: number): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      const cmd = readFileSync(`/proc/${name}/cmdline`, "utf8");
-      if (ppid === pid && cmd.includes("\0runner\0")) pids.push(Number(name));
-    } catch {
-      // the process ended while being read
-    }
-  }
-  return pids;
-}
 
 /** Whether `pid` is still a live (not zombie) runner process. */
 function runnerAlive(pid: number): boolean {

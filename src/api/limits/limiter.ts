@@ -10,6 +10,7 @@
  * the idle timeout (Bun 1.3); the idle timeout governs a kept-alive connection between requests (a next
  * request's headers included).
  */
+import { watchBodyEnd } from "../body-end.ts";
 import type { Server } from "bun";
 import type { Env } from "../../config/env.ts";
 import { JsonParsePool, type ParsePoolOptions } from "./json-worker.ts";
@@ -29,30 +30,6 @@ const STREAMING = /^(application\/x-ndjson|text\/event-stream)/i;
 function hasBody(req: Request): boolean {
   const length = req.headers.get("content-length");
   return (length !== null && length !== "0") || req.headers.has("transfer-encoding");
-}
-
-/** `body` passed through, calling `done` just before it closes (after that Bun ignores timer changes). */
-function beforeClose(body: ReadableStream<Uint8Array>, done: () => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(ctrl) {
-      let r: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        r = await reader.read();
-      } catch (e) {
-        done();
-        ctrl.error(e);
-        return;
-      }
-      if (r.done) {
-        done();
-        ctrl.close();
-      } else ctrl.enqueue(r.value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
 }
 
 /** Request limits, read timeouts and big-body parsing for one server. */
@@ -115,7 +92,7 @@ export class RequestLimiter {
       return res;
     }
     return new Response(
-      beforeClose(res.body, () => this.release(req, scope)),
+      watchBodyEnd(res.body, () => this.release(req, scope), { onCancel: false }),
       { status: res.status, statusText: res.statusText, headers: res.headers },
     );
   }

@@ -4,6 +4,7 @@
  * once its answer has ended — for a streamed (NDJSON/SSE) answer that is when its last byte is handed to
  * the server or the client goes away, well after the handler returned. Then every observer sees the record.
  */
+import { watchBodyEnd } from "../body-end.ts";
 import type { Logger } from "../../log.ts";
 import { notifyObservers, type RequestObserver } from "../../observe/observer.ts";
 import { RequestRecord, withRequestRecord } from "../../observe/request-record.ts";
@@ -27,31 +28,6 @@ export interface TrackerOptions {
 
 /** Answers whose body is produced while it is sent: finalized at the body's end, not the handler's. */
 const STREAMING = /^(application\/x-ndjson|text\/event-stream)/i;
-
-/** `body` passed through, calling `end` once when it has been read to its end, failed, or was cancelled. */
-function untilEnd(body: ReadableStream<Uint8Array>, end: () => void): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(ctrl) {
-      let r: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        r = await reader.read();
-      } catch (e) {
-        end();
-        ctrl.error(e);
-        return;
-      }
-      if (r.done) {
-        end();
-        ctrl.close();
-      } else ctrl.enqueue(r.value);
-    },
-    cancel(reason) {
-      end();
-      return reader.cancel(reason);
-    },
-  });
-}
 
 /** `res` carrying the request id (a copy when its headers are immutable). */
 function withId(res: Response, id: string): Response {
@@ -95,7 +71,7 @@ export function trackRequests(handle: Handler, o: TrackerOptions = {}): Handler 
     }
     // A client that goes away mid-stream may leave the body unread: its abort ends the record too.
     req.signal.addEventListener("abort", end, { once: true });
-    return new Response(untilEnd(res.body, end), {
+    return new Response(watchBodyEnd(res.body, end, { onCancel: true }), {
       status: res.status,
       statusText: res.statusText,
       headers: res.headers,
