@@ -11,7 +11,8 @@ import { BlobDigestMismatchError, BlobSizeMismatchError } from "./errors.ts";
 import { bytesDone, DEFAULT_PART_SIZES, type PartSizes, PrefixCursor, planParts } from "./plan.ts";
 import { BlobSource } from "./source.ts";
 import { WorkerPrefixHasher } from "./worker-hasher.ts";
-import { fetchParts, short } from "./workers.ts";
+import { shortDigest } from "../transfer-util.ts";
+import { fetchParts } from "./workers.ts";
 
 /** What a download needs. */
 export interface DownloadDeps {
@@ -81,7 +82,10 @@ export class BlobDownload {
       if (saved === undefined) await partial.save(state);
       this.#completed = bytesDone(parts);
       if (saved)
-        this.deps.logger.info("resuming download", { digest: short(this.digest), done: this.#completed });
+        this.deps.logger.info("resuming download", {
+          digest: shortDigest(this.digest),
+          done: this.#completed,
+        });
       hasher.advance(prefix.end());
       const source = new BlobSource(
         this.deps.client,

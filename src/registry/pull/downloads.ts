@@ -6,7 +6,7 @@
 import type { ModelStore } from "../../store/index.ts";
 import type { Progress } from "../types.ts";
 import { BlobDownload, type DownloadDeps, type DownloadTarget } from "./download.ts";
-import { short } from "./workers.ts";
+import { shortDigest } from "../transfer-util.ts";
 
 /** Ollama's progress tick while a blob downloads. */
 export const PROGRESS_TICK_MS = 60;
@@ -88,7 +88,7 @@ export class Downloads {
 /** `pulling <hex12>` with digest, total and completed (zero fields left out, as Ollama's omitempty does). */
 export function blobProgress(digest: string, total: number, completed: number): Progress {
   return {
-    status: `pulling ${short(digest)}`,
+    status: `pulling ${shortDigest(digest)}`,
     digest,
     ...(total > 0 ? { total } : {}),
     ...(completed > 0 ? { completed } : {}),

@@ -3,6 +3,7 @@
  * with retries (backoff doubling from 1 s, reset by any progress), stall detection per attempt, and a switch
  * to one whole-blob stream when the registry ignores Range.
  */
+import { shortDigest, sleep } from "../transfer-util.ts";
 import type { FileHandle } from "node:fs/promises";
 import type { Logger } from "../../log.ts";
 import type { PartialPart } from "../../store/index.ts";
@@ -70,7 +71,7 @@ export async function fetchParts(job: PartsJob): Promise<void> {
       throw err;
     });
   if (queue.length > 1)
-    job.logger.info("downloading blob in parts", { digest: short(job.digest), parts: queue.length });
+    job.logger.info("downloading blob in parts", { digest: shortDigest(job.digest), parts: queue.length });
   const first = failFast(worker());
   const others: Promise<void>[] = [];
   try {
@@ -110,7 +111,7 @@ async function fetchPart(
       if (failures >= MAX_RETRIES) throw new MaxRetriesError(job.digest, err);
       const first = owned.find((p) => p.done < p.size) ?? (owned[0] as PartialPart);
       job.logger.info("blob part failed; retrying", {
-        digest: short(job.digest),
+        digest: shortDigest(job.digest),
         offset: first.offset + first.done,
         attempt: failures,
         error: err instanceof Error ? err.message : String(err),
@@ -164,23 +165,4 @@ async function attempt(
     clearInterval(timer);
     signal.removeEventListener("abort", relay);
   }
-}
-
-/** The 12 hex digits Ollama shows for a digest. */
-export function short(digest: string): string {
-  return digest.slice(7, 19);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

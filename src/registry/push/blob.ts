@@ -1,6 +1,7 @@
 /** Pushing one blob: skip it when present, mount it when another repository has it, else upload it. */
+import { shortDigest } from "../transfer-util.ts";
 import type { Progress } from "../types.ts";
-import { type LocalBlob, type PushContext, shortDigest } from "./context.ts";
+import type { LocalBlob, PushContext } from "./context.ts";
 import { blobExists } from "./head.ts";
 import { BlobProgress } from "./progress.ts";
 import { startUpload } from "./session.ts";

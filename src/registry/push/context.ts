@@ -34,8 +34,3 @@ export function send(ctx: PushContext, req: PushRequest): Promise<Response> {
 export function repoPath(ctx: PushContext, rest: string): string {
   return `/v2/${ctx.ref.repository}/${rest}`;
 }
-
-/** The first twelve hex digits of a digest, as Ollama's status lines and logs show it. */
-export function shortDigest(digest: string): string {
-  return digest.slice(7, 19);
-}

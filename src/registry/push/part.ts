@@ -1,7 +1,8 @@
 /** One part of a chunked upload: a PATCH with Content-Range, and the redirects an upload may be answered with. */
+import { shortDigest } from "../transfer-util.ts";
 import { RedirectRefusedError, RegistryResponseError } from "../errors.ts";
 import { fileRange, partHash } from "./body.ts";
-import { type LocalBlob, type PushContext, send, shortDigest } from "./context.ts";
+import { type LocalBlob, type PushContext, send } from "./context.ts";
 import { drain, expectOk, OCTETS, REDIRECTS, uploadLocation } from "./http.ts";
 import type { BlobProgress } from "./progress.ts";
 import { withRetries } from "./retry.ts";

@@ -1,6 +1,6 @@
 /** One blob's "pushing <digest12>" progress lines, as Ollama sends them (at most one per tick). */
+import { shortDigest } from "../transfer-util.ts";
 import type { Progress } from "../types.ts";
-import { shortDigest } from "./context.ts";
 
 /** Shortest gap between two lines for one blob (Ollama's upload ticker runs every 60 ms). */
 export const TICK_MS = 60;

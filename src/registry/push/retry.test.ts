@@ -2,7 +2,8 @@ import { expect, test } from "bun:test";
 import { Logger } from "../../log.ts";
 import { RegistryAuthError, RegistryResponseError, RegistryUnreachableError } from "../errors.ts";
 import type { PushContext } from "./context.ts";
-import { backoffMs, isRetryable, MAX_ATTEMPTS, sleep, withRetries } from "./retry.ts";
+import { sleep } from "../transfer-util.ts";
+import { backoffMs, isRetryable, MAX_ATTEMPTS, withRetries } from "./retry.ts";
 
 const ctx = { logger: new Logger("error"), backoffMs: 0 } as unknown as PushContext;
 

@@ -1,5 +1,6 @@
 /** Which failures a push retries, and how long it waits between attempts (Ollama: 1 s, doubling, 6 tries). */
 import { RegistryResponseError, RegistryUnreachableError } from "../errors.ts";
+import { sleep } from "../transfer-util.ts";
 import type { PushContext } from "./context.ts";
 
 /** Attempts at one step (a HEAD, a part, the commit PUT, the manifest) before the push fails. */
@@ -19,22 +20,6 @@ export function isRetryable(err: unknown): boolean {
 /** Delay before retry number `attempt` (0-based): `baseMs · 2^attempt`. */
 export function backoffMs(attempt: number, baseMs: number): number {
   return baseMs * 2 ** attempt;
-}
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /**

@@ -4,22 +4,15 @@
  * commit. A failed part resumes where the registry says it stands, or restarts the session when the registry
  * has lost it (distribution cancels a session whose offset disagrees with its upload state).
  */
+import { shortDigest, sleep } from "../transfer-util.ts";
 import { RegistryResponseError } from "../errors.ts";
 import { multipartEtag } from "./body.ts";
-import { type LocalBlob, type PushContext, send, shortDigest } from "./context.ts";
+import { type LocalBlob, type PushContext, send } from "./context.ts";
 import { blobExists } from "./head.ts";
 import { drain, expectOk, OCTETS, rangeOffset, uploadLocation, withQuery } from "./http.ts";
 import { sendPart } from "./part.ts";
 import type { BlobProgress } from "./progress.ts";
-import {
-  backoffMs,
-  isRetryable,
-  MAX_ATTEMPTS,
-  messageOf,
-  retryableStatus,
-  sleep,
-  withRetries,
-} from "./retry.ts";
+import { backoffMs, isRetryable, MAX_ATTEMPTS, messageOf, retryableStatus, withRetries } from "./retry.ts";
 import { abandonSession, openSession } from "./session.ts";
 
 const MB = 1000 * 1000;
