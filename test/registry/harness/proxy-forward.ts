@@ -83,9 +83,18 @@ function drained(res: ServerResponse, gone: Promise<void>): Promise<void> {
 }
 
 /** Ends the connection once what was written has left (destroying at once would discard it, headers too). */
+/**
+ * Ends the connection mid-body, as a dropped network does after delivering what it carried: the bytes sent
+ * are flushed first and given a moment to reach the client's reader (a close arriving with them still
+ * buffered makes Bun's fetch discard them, and the client would see a cut at byte 0 instead).
+ */
 function cut(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
-    res.socket?.end(() => resolve());
+    const socket = res.socket;
+    if (!socket) return resolve();
+    const end = () => setTimeout(() => socket.end(() => resolve()), 100);
+    if (socket.writableLength > 0) socket.once("drain", end);
+    else end();
   });
 }
 
