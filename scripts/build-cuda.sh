@@ -5,7 +5,10 @@
 #   usage: scripts/build-cuda.sh ARCHS        e.g. 90  or  "80;90"  or  120a
 #   then:  bun run build -- --variant cuda --cuda-lib <printed dir>
 # Env: TSLLM_LLAMA_SRC (default ~/.cache/tsllm/llama.cpp), TSLLM_CUDA_CACHE (default ~/.cache/tsllm/cuda),
-#      NVCC (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc), JOBS (default: nproc).
+#      NVCC (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc), JOBS (default: nproc),
+#      TSLLM_CUDA_FA=OFF (no flash-attention kernels: about half the compile time; tsllm's default is FA off),
+#      TSLLM_CUDA_BENCH_DIR=DIR (also build llama-bench in the same tree and copy it, with its libraries, to DIR:
+#      the anchor for GPU benchmarks, compiled once with the library).
 set -euo pipefail
 
 die() { echo "build-cuda: $*" >&2; exit 2; }
@@ -31,8 +34,11 @@ CUDA_VERSION="$("$NVCC" --version | sed -n 's/.*release \([0-9][0-9]*\)\.\([0-9]
 CUDA_MAJOR="${CUDA_VERSION%%.*}"
 
 COMMIT="$(git -C "$SRC" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
-OUT="${TSLLM_CUDA_CACHE:-$HOME/.cache/tsllm/cuda}/${COMMIT}-cuda${CUDA_VERSION}-sm${ARCHS//;/_}"
-if [ -f "$OUT/libggml-cuda.so" ] && [ -f "$OUT/tsllm-cuda.json" ]; then
+FA="${TSLLM_CUDA_FA:-ON}"
+[ "$FA" = ON ] || [ "$FA" = OFF ] || die "TSLLM_CUDA_FA must be ON or OFF, not \"$FA\""
+BENCH_DIR="${TSLLM_CUDA_BENCH_DIR:-}"
+OUT="${TSLLM_CUDA_CACHE:-$HOME/.cache/tsllm/cuda}/${COMMIT}-cuda${CUDA_VERSION}-sm${ARCHS//;/_}$([ "$FA" = OFF ] && echo -nofa)"
+if [ -z "$BENCH_DIR" ] && [ -f "$OUT/libggml-cuda.so" ] && [ -f "$OUT/tsllm-cuda.json" ]; then
   echo "$OUT"
   exit 0
 fi
@@ -50,10 +56,18 @@ cmake -S "$SRC" -B "$BUILD" \
   -DGGML_CUDA=ON \
   -DCMAKE_CUDA_COMPILER="$NVCC" \
   "-DCMAKE_CUDA_ARCHITECTURES=$CMAKE_ARCHS" \
-  -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF \
+  "-DGGML_CUDA_FA=$FA" \
+  -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+  "-DLLAMA_BUILD_TOOLS=$([ -n "$BENCH_DIR" ] && echo ON || echo OFF)" \
   -DLLAMA_BUILD_SERVER=OFF >&2 ||
   die "cmake configure failed (see above; the CUDA toolkit needs cudart and cublas development files)"
-cmake --build "$BUILD" --target ggml-cuda -j "${JOBS:-$(nproc)}" >&2 || die "building ggml-cuda failed (see above)"
+TARGETS=(ggml-cuda)
+[ -n "$BENCH_DIR" ] && TARGETS+=(ggml-cpu llama-bench)
+cmake --build "$BUILD" --target "${TARGETS[@]}" -j "${JOBS:-$(nproc)}" >&2 || die "building ggml-cuda failed (see above)"
+if [ -n "$BENCH_DIR" ]; then
+  mkdir -p "$BENCH_DIR"
+  cp -a "$BUILD"/bin/. "$BENCH_DIR"/
+fi
 
 LIB="$(find "$BUILD" -name libggml-cuda.so -type f | head -n1)"
 [ -n "$LIB" ] || die "the build produced no libggml-cuda.so (see the output above)"

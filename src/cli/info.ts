@@ -31,13 +31,14 @@ export async function infoCommand(args: string[], env: Env): Promise<number> {
     return 0;
   }
   const opts = backendOptions(env);
-  const probe = probeMachine();
-  const choice = chooseVariantWithReasons(availableVariants(), probe, opts.variant);
+  const probe = probeMachine(opts.libDir);
+  const offered = availableVariants(opts.libDir, opts.variant);
+  const choice = chooseVariantWithReasons(offered, probe, opts.variant);
   const n = initBackend(opts);
   const devices = listDevices();
   const failed = loadFailure(n.lib.variant, devices);
   // The next variant to try when this one's GPU library did not load (serve re-probes with it).
-  const fallback = failed ? nextVariant(n.lib.variant, probe) : undefined;
+  const fallback = failed ? nextVariant(n.lib.variant, probe, offered) : undefined;
   if (values.json) {
     // Machine-readable form: `serve` runs this in a child process so the server never loads libllama.
     const info = {
@@ -59,7 +60,7 @@ export async function infoCommand(args: string[], env: Env): Promise<number> {
     `library variant: ${n.lib.variant} (${n.lib.source}: ${n.lib.dir})`,
     ...choiceLines(choice, opts.variant),
     ...(failed ? [`  ${failed}; serve falls back to ${fallback}`] : []),
-    `available variants: ${availableVariants().join(", ")}`,
+    `available variants: ${offered.join(", ")}`,
     `system info: ${systemInfo().trim()}`,
     "devices:",
     ...devices.map(
@@ -95,10 +96,10 @@ export function loadFailure(variant: string, devices: DeviceInfo[]): string | un
   return `${variant}: libggml-cuda.so loaded no CUDA device${log.length > 0 ? ` (${log.join(" | ")})` : ""}`;
 }
 
-function nextVariant(failed: string, probe: ReturnType<typeof probeMachine>): string {
+function nextVariant(failed: string, probe: ReturnType<typeof probeMachine>, offered: Variant[]): string {
   const after = VARIANTS.slice(VARIANTS.indexOf(failed as Variant) + 1);
   return chooseVariantWithReasons(
-    availableVariants().filter((v) => after.includes(v)),
+    offered.filter((v) => after.includes(v)),
     probe,
   ).variant;
 }

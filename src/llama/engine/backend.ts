@@ -22,7 +22,9 @@ export interface BackendOptions {
 
 /** Resolves the variant and its directory without loading anything. */
 export function resolveBackend(opts: BackendOptions): LibDir {
-  const variant = chooseVariant(availableVariants(), probeMachine(), opts.variant || undefined);
+  const libDir = opts.libDir || undefined;
+  const override = opts.variant || undefined;
+  const variant = chooseVariant(availableVariants(libDir, override), probeMachine(libDir), override);
   return resolveLibDir({ variant, libDirOverride: opts.libDir || undefined, cacheDir: opts.cacheDir });
 }
 

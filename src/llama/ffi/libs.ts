@@ -21,11 +21,27 @@ export interface LibDir {
   source: "env" | "embedded" | "node_modules";
 }
 
-/** Variants available to this executable (embedded) or this checkout (node_modules). */
-export function availableVariants(): Variant[] {
+/**
+ * Variants available to this executable (embedded) or this checkout (node_modules); with a TSLLM_LIB_DIR, only
+ * the variant that directory holds (`dirVariant`), whatever the executable embeds.
+ */
+export function availableVariants(libDir?: string, override?: string): Variant[] {
+  if (libDir) return [dirVariant(libDir, override)];
   const embedded = Object.keys(EMBEDDED_LIBS);
   if (embedded.length > 0) return VARIANTS.filter((v) => embedded.includes(v));
   return VARIANTS.filter((v) => devDir(v) !== null);
+}
+
+/**
+ * The variant a TSLLM_LIB_DIR holds: the override when it names a known variant, else read off the backend
+ * libraries in it (libggml-cuda → cuda, libggml-vulkan → vulkan, else cpu).
+ */
+export function dirVariant(dir: string, override?: string): Variant {
+  if (override && (VARIANTS as readonly string[]).includes(override)) return override as Variant;
+  const files = existsSync(dir) ? readdirSync(dir) : [];
+  if (files.some((f) => /^libggml-cuda\./.test(f))) return "cuda";
+  if (files.some((f) => /^libggml-vulkan\./.test(f))) return "vulkan";
+  return "cpu";
 }
 
 function devDir(v: Variant): string | null {

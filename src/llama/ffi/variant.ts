@@ -151,7 +151,7 @@ export function runsOn(build: CudaBuild, cc: string): boolean {
  * Probes /proc, nvidia-smi, the dynamic loader and the Vulkan ICD directories. A Vulkan GPU needs a hardware
  * driver (ICD) and a render node: Mesa installs ICDs for several vendors at once, so an ICD alone proves nothing.
  */
-export function probeMachine(): MachineProbe {
+export function probeMachine(libDir?: string): MachineProbe {
   const icdDirs = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d", "/usr/local/share/vulkan/icd.d"];
   const icds = icdDirs.flatMap((d) => (existsSync(d) ? readdirSync(d) : []));
   const renderNode = existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("renderD"));
@@ -163,7 +163,7 @@ export function probeMachine(): MachineProbe {
     computeCaps: smi.caps,
     vulkanGpu: icds.some((f) => f.endsWith(".json") && !f.startsWith("lvp_")) && (renderNode || nvidia),
     unloadable: process.platform === "linux" ? unloadableCudaLibs() : {},
-    builds: embeddedCudaBuilds(),
+    builds: { ...embeddedCudaBuilds(), ...dirCudaBuild(libDir) },
   };
 }
 
@@ -232,6 +232,17 @@ function cudaInstallDirs(): string[] {
   return roots.flatMap((r) =>
     ["lib64", "lib", "targets/x86_64-linux/lib"].map((l) => join("/usr/local", r, l)),
   );
+}
+
+/** A TSLLM_LIB_DIR's own CUDA build metadata (scripts/build-cuda.sh writes it beside libggml-cuda.so). */
+function dirCudaBuild(libDir?: string): Partial<Record<Variant, CudaBuild>> {
+  const meta = libDir ? join(libDir, CUDA_BUILD_FILE) : "";
+  if (!meta || !existsSync(meta)) return {};
+  try {
+    return { cuda: JSON.parse(readFileSync(meta, "utf8")) as CudaBuild };
+  } catch {
+    return {}; // unreadable metadata: the prebuilt table decides
+  }
 }
 
 /** Custom CUDA builds embedded with their metadata (scripts/build-cuda.sh) override the prebuilt tables. */
