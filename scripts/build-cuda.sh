@@ -8,7 +8,9 @@
 #      NVCC (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc), JOBS (default: nproc),
 #      TSLLM_CUDA_FA=OFF (no flash-attention kernels: about half the compile time; tsllm's default is FA off),
 #      TSLLM_CUDA_BENCH_DIR=DIR (also build llama-bench in the same tree and copy it, with its libraries, to DIR:
-#      the anchor for GPU benchmarks, compiled once with the library).
+#      the anchor for GPU benchmarks, compiled once with the library),
+#      TSLLM_CUDA_CMAKE_ARGS (extra cmake arguments, space-separated: e.g. -DCUDA_cublas_LIBRARY=... when cuBLAS
+#      lives outside the toolkit, as with pip's nvidia-* wheels).
 set -euo pipefail
 
 die() { echo "build-cuda: $*" >&2; exit 2; }
@@ -59,7 +61,7 @@ cmake -S "$SRC" -B "$BUILD" \
   "-DGGML_CUDA_FA=$FA" \
   -DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
   "-DLLAMA_BUILD_TOOLS=$([ -n "$BENCH_DIR" ] && echo ON || echo OFF)" \
-  -DLLAMA_BUILD_SERVER=OFF >&2 ||
+  -DLLAMA_BUILD_SERVER=OFF ${TSLLM_CUDA_CMAKE_ARGS:-} >&2 ||
   die "cmake configure failed (see above; the CUDA toolkit needs cudart and cublas development files)"
 TARGETS=(ggml-cuda)
 [ -n "$BENCH_DIR" ] && TARGETS+=(ggml-cpu llama-bench)
