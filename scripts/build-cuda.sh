@@ -56,6 +56,7 @@ cmake -S "$SRC" -B "$BUILD" \
   -DGGML_BACKEND_DL=ON \
   -DGGML_NATIVE=OFF \
   -DGGML_CUDA=ON \
+  -DGGML_CUDA_NCCL=OFF \
   -DCMAKE_CUDA_COMPILER="$NVCC" \
   "-DCMAKE_CUDA_ARCHITECTURES=$CMAKE_ARCHS" \
   "-DGGML_CUDA_FA=$FA" \
@@ -74,7 +75,23 @@ fi
 LIB="$(find "$BUILD" -name libggml-cuda.so -type f | head -n1)"
 [ -n "$LIB" ] || die "the build produced no libggml-cuda.so (see the output above)"
 mkdir -p "$OUT"
-cp "$LIB" "$OUT/libggml-cuda.so.tmp" && mv "$OUT/libggml-cuda.so.tmp" "$OUT/libggml-cuda.so"
+cp "$LIB" "$OUT/libggml-cuda.so.tmp"
+# The tree versions ggml-base (SONAME libggml-base.so.0); the prebuilt libraries it must load beside do not
+# (SONAME libggml-base.so), so ggml's dlopen of this backend would fail on the unresolved name. Rename the
+# NEEDED entry in place: the same string table slot, two bytes shorter, NUL-padded.
+python3 - "$OUT/libggml-cuda.so.tmp" <<'PY' || die "cannot rename libggml-cuda.so's libggml-base dependency"
+import sys
+p = sys.argv[1]
+data = open(p, "rb").read()
+fixed = data.replace(b"libggml-base.so.0\0", b"libggml-base.so\0\0\0")
+assert len(fixed) == len(data)
+open(p, "wb").write(fixed)
+PY
+if command -v readelf >/dev/null; then
+  readelf -d "$OUT/libggml-cuda.so.tmp" | grep -q 'NEEDED.*\[libggml-base\.so\]' ||
+    die "libggml-cuda.so does not depend on libggml-base.so after the rename (see readelf -d)"
+fi
+mv "$OUT/libggml-cuda.so.tmp" "$OUT/libggml-cuda.so"
 SASS="$(echo "$ARCHS" | sed 's/\([0-9a-z]*\)/"\1"/g; s/;/,/g')"
 printf '{"cuda":%s,"sass":[%s],"ptx":[]}\n' "$CUDA_MAJOR" "$SASS" >"$OUT/tsllm-cuda.json"
 rm -rf "$BUILD"
