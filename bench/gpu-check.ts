@@ -32,7 +32,7 @@ const model = values.model as string;
 const reps = Number(values.reps);
 const home = mkdtempSync(join(tmpdir(), "tsllm-gpu-"));
 const host = `127.0.0.1:${values.port}`;
-const env = {
+const env: Record<string, string | undefined> = {
   ...process.env,
   TSLLM_LIB_DIR: values.lib as string,
   TSLLM_MODELS: join(home, "models"),
