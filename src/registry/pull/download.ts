@@ -10,9 +10,14 @@ import { Checkpoint } from "./checkpoint.ts";
 import { BlobDigestMismatchError, BlobSizeMismatchError } from "./errors.ts";
 import { bytesDone, DEFAULT_PART_SIZES, type PartSizes, PrefixCursor, planParts } from "./plan.ts";
 import { BlobSource } from "./source.ts";
+import { PrefixHasher } from "./hasher.ts";
 import { WorkerPrefixHasher } from "./worker-hasher.ts";
 import { shortDigest } from "../transfer-util.ts";
+import { TransferWorker } from "./transfer.ts";
 import { fetchParts } from "./workers.ts";
+
+/** Blobs from this size up are hashed on a worker. */
+const HASH_WORKER_MIN = 8 << 20;
 
 /** What a download needs. */
 export interface DownloadDeps {
@@ -26,6 +31,8 @@ export interface DownloadDeps {
   readonly partSizes?: PartSizes;
   /** First retry delay; doubled per failed attempt (Ollama: 1 s, 2 s, 4 s …). */
   readonly retryDelayMs?: number;
+  /** Starts the download's transfer worker (tests); where it cannot start, bodies are read on this thread. */
+  readonly spawnTransfer?: () => Worker;
 }
 
 /** The blob to fetch and the pull that asked first (its repository and credentials are used). */
@@ -75,9 +82,14 @@ export class BlobDownload {
       saved?.parts ?? planParts(this.total, this.deps.parts, this.deps.partSizes ?? DEFAULT_PART_SIZES);
     const state: PartialState = { version: 1, digest: this.digest, size: this.total, parts };
     const fh = await partial.open(this.total, saved === undefined);
-    const hasher = new WorkerPrefixHasher(fh, partial.dataPath, this.total);
+    // A small blob is hashed on this thread: starting a worker would cost more than the hashing.
+    const hasher =
+      this.total < HASH_WORKER_MIN
+        ? new PrefixHasher(fh, this.total)
+        : new WorkerPrefixHasher(fh, partial.dataPath, this.total);
     const prefix = new PrefixCursor(parts);
     const checkpoint = new Checkpoint(partial, state);
+    const transfers = new TransferWorker(partial.dataPath, this.deps.spawnTransfer);
     try {
       if (saved === undefined) await partial.save(state);
       this.#completed = bytesDone(parts);
@@ -100,6 +112,7 @@ export class BlobDownload {
         source,
         fh,
         parts,
+        transfers,
         parallel: this.deps.parts,
         stallMs: this.deps.stallMs,
         retryDelayMs: this.deps.retryDelayMs ?? 1000,
@@ -111,10 +124,12 @@ export class BlobDownload {
           hasher.advance(prefix.end());
         },
       });
+      await transfers.close();
       await checkpoint.stop();
       const got = await hasher.digest();
       if (got !== this.digest) throw new BlobDigestMismatchError(this.digest, got);
     } catch (err) {
+      await transfers.close();
       await hasher.stop();
       // Kept for the next pull to resume, unless it holds nothing, cannot be right (wrong bytes, or the
       // registry's blob is not the manifest's size) or a full disk makes it a liability.

@@ -28,6 +28,8 @@ export interface PullDeps {
   readonly partSizes?: PartSizes;
   /** First retry delay of a failed part, doubled per attempt (1 s by default). */
   readonly retryDelayMs?: number;
+  /** Starts a download's transfer worker (tests). */
+  readonly spawnTransfer?: () => Worker;
 }
 
 /** Pulls `name` into the store; progress goes to `opts.onProgress`, errors are thrown. */
@@ -118,6 +120,6 @@ async function resumable(store: ModelStore, b: PullBlob): Promise<number | undef
 }
 
 function downloadDeps(deps: PullDeps): DownloadDeps {
-  const { store, client, logger, parts, stallMs, partSizes, retryDelayMs } = deps;
-  return { store, client, logger, parts, stallMs, partSizes, retryDelayMs };
+  const { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer } = deps;
+  return { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer };
 }

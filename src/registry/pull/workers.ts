@@ -10,7 +10,9 @@ import type { PartialPart } from "../../store/index.ts";
 import { MaxRetriesError, PartStalledError } from "./errors.ts";
 import { fillParts } from "./fill.ts";
 import { bytesDone } from "./plan.ts";
-import { type BlobSource, isRetryable } from "./source.ts";
+import { type BlobSource, isRetryable, type OpenedRange } from "./source.ts";
+import type { TransferWorker } from "./transfer.ts";
+import { attemptOnWorker, type WorkerUse } from "./worker-part.ts";
 
 /** Attempts a part gets in a row without moving a byte before the pull fails (Ollama's maxRetries). */
 export const MAX_RETRIES = 6;
@@ -22,6 +24,8 @@ export interface PartsJob {
   readonly fh: FileHandle;
   /** Every part of the blob; their `done` grows as bytes are written. */
   readonly parts: PartialPart[];
+  /** The download's transfer worker; without one (or once it is refused) bodies are read on this thread. */
+  readonly transfers?: TransferWorker;
   /** Parallel requests (TSLLM_DOWNLOAD_PARTS). */
   readonly parallel: number;
   /** An attempt that moves no byte this long is aborted and retried; 0 = never. */
@@ -48,6 +52,7 @@ export async function fetchParts(job: PartsJob): Promise<void> {
     learned = r;
   });
   let wholeStream = false;
+  const use: WorkerUse = { asked: false, refused: false };
   const claim = (): PartialPart[] | undefined => {
     const p = queue.shift();
     return p ? [p] : undefined;
@@ -62,7 +67,7 @@ export async function fetchParts(job: PartsJob): Promise<void> {
   };
   const worker = async (): Promise<void> => {
     for (let owned = claim(); owned && !run.signal.aborted; owned = wholeStream ? undefined : claim()) {
-      await fetchPart(job, owned, run.signal, onAnswer(owned));
+      await fetchPart(job, owned, run.signal, onAnswer(owned), use);
     }
   };
   const failFast = (p: Promise<void>) =>
@@ -96,13 +101,14 @@ async function fetchPart(
   owned: PartialPart[],
   signal: AbortSignal,
   onAnswer: (ranged: boolean) => void,
+  use: WorkerUse,
 ): Promise<void> {
   let failures = 0;
   for (;;) {
     signal.throwIfAborted();
     const before = bytesDone(owned);
     try {
-      await attempt(job, owned, signal, onAnswer);
+      await attempt(job, owned, signal, onAnswer, use);
       return;
     } catch (err) {
       if (signal.aborted) throw signal.reason;
@@ -124,40 +130,66 @@ async function fetchPart(
   }
 }
 
-/** One request for the first missing byte of `owned` through its end, watched for stalls. */
+/**
+ * One request for the first missing byte of `owned` through its end, watched for stalls: on the transfer
+ * worker (which watches its own body for stalls) unless that was refused, else read on this thread.
+ */
 async function attempt(
   job: PartsJob,
   owned: PartialPart[],
   signal: AbortSignal,
   onAnswer: (ranged: boolean) => void,
+  use: WorkerUse,
 ): Promise<void> {
   const ctl = new AbortController();
   const relay = () => ctl.abort(signal.reason);
   signal.addEventListener("abort", relay, { once: true });
   let lastActivity = Date.now();
+  let watching = true;
   const { stallMs } = job;
   const timer =
     stallMs > 0
       ? setInterval(
           () => {
-            if (Date.now() - lastActivity > stallMs) ctl.abort(new PartStalledError(stallMs));
+            if (watching && Date.now() - lastActivity > stallMs) ctl.abort(new PartStalledError(stallMs));
           },
           Math.max(10, Math.min(1000, stallMs / 2)),
         )
       : undefined;
+  let opened: OpenedRange | undefined;
+  let again = false;
   try {
+    if (job.transfers && !use.refused) {
+      const w = { transfers: job.transfers, source: job.source, stallMs, onWritten: job.onWritten };
+      const onFill = () => {
+        watching = false;
+      };
+      const r = await attemptOnWorker(w, use, owned, ctl.signal, onAnswer, onFill);
+      if (r === true) return;
+      if (r === false)
+        job.logger.info("blob not served to the download worker; reading it on the server thread", {
+          digest: shortDigest(job.digest),
+        });
+      else opened = r;
+      lastActivity = Date.now();
+    }
     const first = owned.find((p) => p.done < p.size) as PartialPart;
     const last = owned.at(-1) as PartialPart;
-    const opened = await job.source.open(first.offset + first.done, last.offset + last.size, ctl.signal);
+    opened ??= await job.source.open(first.offset + first.done, last.offset + last.size, ctl.signal);
     lastActivity = Date.now();
     onAnswer(opened.ranged);
-    const span = owned.slice(owned.indexOf(first));
+    // A ranged answer to the client's first request holds only the start of the range: fill that much,
+    // then the rest is asked for again (from the worker).
+    const upTo = opened.ranged ? opened.end : last.offset + last.size;
+    const span =
+      upTo < first.offset + first.size ? [prefixOf(first, upTo)] : owned.slice(owned.indexOf(first));
     await fillParts(job.fh, opened.body, opened.start, span, ctl.signal, {
       onActivity: () => {
         lastActivity = Date.now();
       },
       onWritten: job.onWritten,
     });
+    again = owned.some((p) => p.done < p.size);
   } catch (err) {
     if (ctl.signal.aborted && !signal.aborted) throw ctl.signal.reason;
     throw err;
@@ -165,4 +197,19 @@ async function attempt(
     clearInterval(timer);
     signal.removeEventListener("abort", relay);
   }
+  if (again) await attempt(job, owned, signal, onAnswer, use);
+}
+
+/** The bytes of `p` before blob offset `end`, as a part whose progress is `p`'s own. */
+function prefixOf(p: PartialPart, end: number): PartialPart {
+  return {
+    offset: p.offset,
+    size: end - p.offset,
+    get done() {
+      return p.done;
+    },
+    set done(n: number) {
+      p.done = n;
+    },
+  };
 }

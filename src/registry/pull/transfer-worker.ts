@@ -1,0 +1,224 @@
+/**
+ * Part transfer worker (entry point): one per download, it runs the download's Range requests and writes their
+ * bodies into the partial file on its own thread. Bun's fetch reads a body quickly only while nothing else runs
+ * between reads, and serve's thread is also the API's event loop; here bodies are read straight off a socket
+ * (socket-get.ts; fetch where that cannot be used) and written in ≥ 1 MiB batches (span-writer.ts). The
+ * server's thread decides what to fetch (auth, redirects, the address policy, retries) and only hears of
+ * written bytes, a few times a second.
+ */
+import { closeSync, openSync } from "node:fs";
+import { type SocketGet, socketGet, UnframedAnswerError } from "./socket-get.ts";
+import { BadBodyError, type SpanPart, SpanWriter } from "./span-writer.ts";
+
+declare const self: Worker;
+
+export type { SpanPart } from "./span-writer.ts";
+
+/** Why a request ended without filling its parts. */
+export interface TransferFailure {
+  readonly type: "network" | "storage" | "stalled" | "bad-body";
+  readonly message: string;
+  readonly code?: string;
+}
+
+/** What the download sends: the file once, then requests (answer first, body on `fill`), `drop`, `close`. */
+export type ToTransfer =
+  | { kind: "open"; path: string }
+  | { kind: "get"; id: number; url: string; headers: Record<string, string>; stallMs: number }
+  | { kind: "fill"; id: number; start: number; parts: SpanPart[] }
+  | { kind: "drop"; id: number }
+  | { kind: "close" };
+
+/** What the worker posts; `written` credits are `[index into fill's parts, bytes]`, sent after the write. */
+export type FromTransfer =
+  | { kind: "answer"; id: number; status: number; url: string; headers: Record<string, string> }
+  | { kind: "written"; id: number; credits: [number, number][] }
+  | { kind: "end"; id: number; truncated?: { got: number; wanted: number } }
+  | { kind: "fail"; id: number; error: TransferFailure }
+  | { kind: "closed" };
+
+/** Bytes read but not yet written wait at most this long (a kill or stall loses none of them). */
+const IDLE_WRITE_MS = 200;
+
+interface Job {
+  readonly ctl: AbortController;
+  readonly stallMs: number;
+  res?: Response;
+  reader?: { cancel(): Promise<void> };
+  sock?: SocketGet;
+  lastByte: number;
+  timer?: ReturnType<typeof setInterval>;
+  writer?: SpanWriter;
+  finished: boolean;
+}
+
+let fd = -1;
+const jobs = new Map<number, Job>();
+const post = (m: FromTransfer) => self.postMessage(m);
+
+function failure(err: unknown, type: TransferFailure["type"]): TransferFailure {
+  const e = err as NodeJS.ErrnoException;
+  return { type, message: e?.message ?? String(err), ...(e?.code ? { code: e.code } : {}) };
+}
+
+/** Ends a request once: writes what it gathered, posts its credits and `last`, cancels the body. */
+function finish(id: number, job: Job, last: FromTransfer): void {
+  if (job.finished) return;
+  job.finished = true;
+  jobs.delete(id);
+  clearInterval(job.timer);
+  let msg = last;
+  if (job.writer) {
+    try {
+      job.writer.write();
+    } catch (err) {
+      if (msg.kind !== "fail") msg = { kind: "fail", id, error: failure(err, "storage") };
+    }
+    postCredits(id, job.writer.settle());
+  }
+  post(msg);
+  job.ctl.abort();
+  job.sock?.cancel();
+  job.reader?.cancel().catch(() => {});
+  if (!job.reader) job.res?.body?.cancel().catch(() => {});
+}
+
+function postCredits(id: number, credits: [number, number][] | undefined): void {
+  if (credits) post({ kind: "written", id, credits });
+}
+
+/**
+ * Fetch reads proxy variables itself; a bare socket would bypass the proxy, so with one set every request goes
+ * through fetch. (These are fetch's settings, read here as fetch reads them, not tsllm configuration.)
+ */
+const PROXIED = ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"].some(
+  (k) => process.env[k] || process.env[k.toLowerCase()],
+);
+/** Set once a socket failed where fetch then got an answer: this worker's requests use fetch from then on. */
+let socketsFail = PROXIED;
+
+async function get(m: Extract<ToTransfer, { kind: "get" }>): Promise<void> {
+  const job: Job = { ctl: new AbortController(), stallMs: m.stallMs, lastByte: Date.now(), finished: false };
+  jobs.set(m.id, job);
+  job.timer = setInterval(() => tick(m.id, job), Math.max(10, Math.min(IDLE_WRITE_MS, m.stallMs / 2 || 200)));
+  try {
+    let answer: Omit<Extract<FromTransfer, { kind: "answer" }>, "kind" | "id"> | undefined;
+    let socketFailed = false;
+    if (!socketsFail) {
+      const sock = socketGet(m.url, m.headers);
+      job.sock = sock;
+      try {
+        answer = await sock.answer;
+      } catch (err) {
+        if (job.finished) return;
+        sock.cancel();
+        job.sock = undefined;
+        socketFailed = !(err instanceof UnframedAnswerError);
+      }
+    }
+    if (!answer) {
+      const res = await fetch(m.url, { headers: m.headers, redirect: "manual", signal: job.ctl.signal });
+      job.res = res;
+      if (socketFailed) socketsFail = true;
+      const headers: Record<string, string> = {};
+      res.headers.forEach((v, k) => {
+        headers[k] = v;
+      });
+      answer = { status: res.status, url: res.url || m.url, headers };
+    }
+    job.lastByte = Date.now();
+    if (job.finished) return finish(m.id, job, { kind: "end", id: m.id });
+    post({ kind: "answer", id: m.id, ...answer });
+  } catch (err) {
+    finish(m.id, job, { kind: "fail", id: m.id, error: failure(err, "network") });
+  }
+}
+
+/** Reads the body of `job` into its writer until the parts are full or the body ends. */
+async function readBody(id: number, job: Job, w: SpanWriter): Promise<void> {
+  const onChunk = (chunk: Uint8Array) => {
+    job.lastByte = Date.now();
+    w.take(chunk);
+    postCredits(id, w.due());
+  };
+  const sock = job.sock;
+  if (sock) {
+    let error: unknown;
+    await sock.body((chunk) => {
+      if (job.finished || error !== undefined) return;
+      try {
+        onChunk(chunk);
+        if (w.complete) sock.cancel();
+      } catch (err) {
+        error = err;
+        sock.cancel();
+      }
+    });
+    if (error !== undefined) throw error;
+    return;
+  }
+  const body = job.res?.body;
+  if (!body) throw new BadBodyError("answer without a body");
+  const reader = body.getReader();
+  job.reader = reader;
+  while (!w.complete) {
+    const r = await reader.read();
+    if (job.finished || r.done) return;
+    onChunk(r.value);
+  }
+}
+
+async function fill(m: Extract<ToTransfer, { kind: "fill" }>): Promise<void> {
+  const job = jobs.get(m.id);
+  if (!job || job.finished) return;
+  const writer = new SpanWriter(fd, m.parts, m.start);
+  job.writer = writer;
+  try {
+    await readBody(m.id, job, writer);
+    if (job.finished) return;
+    const { got, wanted } = writer.filled();
+    finish(m.id, job, { kind: "end", id: m.id, ...(got < wanted ? { truncated: { got, wanted } } : {}) });
+  } catch (err) {
+    const type = err instanceof BadBodyError ? "bad-body" : errno(err) ? "storage" : "network";
+    finish(m.id, job, { kind: "fail", id: m.id, error: failure(err, type) });
+  }
+}
+
+const errno = (err: unknown) => typeof (err as { syscall?: unknown })?.syscall === "string";
+
+/** The per-request watchdog: abandons a stalled request, writes bytes that waited too long. */
+function tick(id: number, job: Job): void {
+  const now = Date.now();
+  if (job.stallMs > 0 && now - job.lastByte > job.stallMs) {
+    const message = `part stalled: no data for ${job.stallMs / 1000}s`;
+    return finish(id, job, { kind: "fail", id, error: { type: "stalled", message } });
+  }
+  const w = job.writer;
+  if (w?.unsettled && now - w.lastWrite >= IDLE_WRITE_MS) {
+    try {
+      w.write();
+      postCredits(id, w.settle());
+    } catch (err) {
+      finish(id, job, { kind: "fail", id, error: failure(err, "storage") });
+    }
+  }
+}
+
+self.onmessage = (ev: MessageEvent<ToTransfer>) => {
+  const m = ev.data;
+  if (m.kind === "open") {
+    fd = openSync(m.path, "r+");
+  } else if (m.kind === "get") {
+    void get(m);
+  } else if (m.kind === "fill") {
+    void fill(m);
+  } else if (m.kind === "drop") {
+    const job = jobs.get(m.id);
+    if (job) finish(m.id, job, { kind: "end", id: m.id });
+  } else {
+    for (const [id, job] of jobs) finish(id, job, { kind: "end", id });
+    if (fd >= 0) closeSync(fd);
+    fd = -1;
+    post({ kind: "closed" });
+  }
+};
