@@ -9,9 +9,9 @@ import { selfCommand } from "../runner/client.ts";
 import type { Device } from "../scheduler/index.ts";
 import { parseRpcServers, rpcDevices } from "../scheduler/rpc.ts";
 import { resolveBackend } from "../llama/engine/backend.ts";
-import { RpcServerError } from "../llama/ffi/rpc-errors.ts";
 import { findRpcLibrary, readRpcLibraryMeta } from "../llama/ffi/rpc-library.ts";
 import { probeRpcServer, type RpcProto } from "../llama/ffi/rpc-probe.ts";
+import { probeCache } from "./rpc-probe-cache.ts";
 import type { RpcHost } from "../scheduler/rpc.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -48,16 +48,24 @@ export async function probeDevices(
   runInfo: InfoRunner = spawnInfo,
 ): Promise<DeviceProbe> {
   // Outside the try: a malformed list stops serve with a message naming the entry.
-  const endpoints = parseRpcServers(env.get(ENV.RPC_SERVERS));
+  const entries = parseRpcServers(env.get(ENV.RPC_SERVERS));
+  const endpoints = entries.map((e) => e.endpoint);
   const probe = await probeLocal(env, log, runInfo);
   if (endpoints.length === 0) return probe;
-  const rpc = rpcServers(endpoints, env, probe.variant, log);
+  const caps = new Map(entries.flatMap((e) => (e.cap === undefined ? [] : [[e.endpoint, e.cap] as const])));
+  const rpc = rpcServers(endpoints, caps, env, probe.variant, log);
   if (rpc) {
     const hosts = await rpc.probe();
     log.info("rpc servers", {
       usable:
-        hosts.map((h) => `${h.endpoint} ${gib(h.devices.reduce((n, d) => n + d.free, 0))} free`).join(", ") ||
-        "none",
+        hosts
+          .filter((h) => h.devices.length > 0)
+          .map((h) => {
+            const cap = caps.get(h.endpoint);
+            const free = gib(h.devices.reduce((n, d) => n + d.free, 0));
+            return `${h.endpoint} ${free} free${cap === undefined ? "" : ` (capped at ${gib(cap)})`}`;
+          })
+          .join(", ") || "none",
     });
   }
   return rpc ? { ...probe, rpc } : probe;
@@ -101,30 +109,40 @@ async function spawnInfo(env: Record<string, string>): Promise<InfoJson> {
   return JSON.parse(out) as InfoJson;
 }
 
-/** The scheduler's device list: probed GPUs, the RPC servers that answer now, and live host memory. */
+/** The scheduler's device list: probed GPUs, every configured RPC server (no memory while it does not answer), live host memory. */
 export function deviceList(probe: DeviceProbe): () => Promise<Device[]> {
   return async () => [
     ...probe.gpus,
-    ...(probe.rpc ? rpcDevices(await probe.rpc.probe()) : []),
+    ...(probe.rpc ? rpcDevices(await probe.rpc.probe(), probe.rpc.caps) : []),
     { id: "cpu", name: "CPU", type: "cpu", free: freemem(), total: totalmem() },
   ];
 }
 
-/** The configured RPC servers; `probe` answers those that respond now (the others are logged, once per change). */
+/**
+ * The configured RPC servers. `probe` answers every one of them, in order: the devices of those that answer
+ * now, no devices for the others (logged once per change).
+ */
 export interface RpcServers {
   endpoints: string[];
+  /** Per-server caps ("host:port@4GiB"), bytes by endpoint. */
+  caps: ReadonlyMap<string, number>;
   probe(): Promise<RpcHost[]>;
 }
 
 /** Protocol of ggml-rpc.h in the pinned release, for libraries without build-native-extras.sh's metadata. */
 const PINNED_PROTO: RpcProto = { major: 7, minor: 0, patch: 0 };
-/** Serve probes before every load: keep it short (a server busy with a runner answers nobody else). */
+/** Serve probes before every load and metrics scrape: keep it short (a server busy with a runner answers nobody else). */
 const PROBE_TIMEOUT_MS = 1500;
-
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
 
 /** The RPC servers runners can use; null (with a warning) when this build has no RPC backend. */
-function rpcServers(endpoints: string[], env: Env, variant: string, log: Logger): RpcServers | null {
+function rpcServers(
+  endpoints: string[],
+  caps: ReadonlyMap<string, number>,
+  env: Env,
+  variant: string,
+  log: Logger,
+): RpcServers | null {
   let proto = PINNED_PROTO;
   try {
     const lib = resolveBackend({
@@ -144,29 +162,10 @@ function rpcServers(endpoints: string[], env: Env, variant: string, log: Logger)
     });
     return null;
   }
-  const failing = new Map<string, string>();
-  return {
+  const probe = probeCache(
     endpoints,
-    async probe() {
-      const answers = await Promise.all(
-        endpoints.map((ep) =>
-          probeRpcServer(ep, proto, { timeoutMs: PROBE_TIMEOUT_MS }).catch((e: unknown) =>
-            e instanceof RpcServerError ? e : new RpcServerError(ep, String(e)),
-          ),
-        ),
-      );
-      const hosts: RpcHost[] = [];
-      for (const a of answers) {
-        if (a instanceof RpcServerError) {
-          if (failing.get(a.endpoint) !== a.message)
-            log.warn("RPC server unusable, models load without it", { error: a.message });
-          failing.set(a.endpoint, a.message);
-          continue;
-        }
-        if (failing.delete(a.endpoint)) log.info("RPC server answers again", { endpoint: a.endpoint });
-        hosts.push({ endpoint: a.endpoint, devices: a.devices });
-      }
-      return hosts;
-    },
-  };
+    (ep) => probeRpcServer(ep, proto, { timeoutMs: PROBE_TIMEOUT_MS }),
+    log,
+  );
+  return { ...probe, caps };
 }

@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { ENV } from "../config/env.ts";
 import { initBackend } from "../llama/engine/backend.ts";
 import { rpcBackendInfo, rpcServeDevices, serveRpc } from "../llama/ffi/rpc.ts";
+import { exitZeroOnStop } from "../llama/ffi/rpc-signals.ts";
 import { defineCommand } from "./command.ts";
 import { UsageError } from "./errors.ts";
 import { intFlag } from "./flags.ts";
@@ -85,8 +86,9 @@ export const rpcServerCommand = defineCommand(
       `tsllm rpc-server: serving ${devices.map((d) => d.name).join(", ")} on ${endpoint} ` +
         `(ggml RPC protocol ${rpc.version}, llama.cpp ${lib.llamaVersion}, ${lib.lib.variant} libraries)\n`,
     );
-    // ggml's server loop blocks this thread for good. No signal handler is installed, so SIGTERM/SIGINT end
-    // the process at once with their default action: nothing here needs flushing or cleaning up.
+    // ggml's server loop blocks this thread for good, so SIGTERM/SIGINT are handled natively: exit status 0
+    // (a service manager's stop is not a failure), the kernel closing the socket.
+    exitZeroOnStop();
     serveRpc({ endpoint, devices, threads, cacheDir });
   },
 );

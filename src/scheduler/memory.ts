@@ -54,7 +54,9 @@ export function effectiveOptions(
 export function sameLoadOptions(loaded: LoadOptions, wanted: LoadOptions): boolean {
   for (const key of Object.keys(wanted) as (keyof LoadOptions)[]) {
     if (key === "num_gpu" && wanted.num_gpu < 0) continue;
-    if (loaded[key] !== wanted[key]) return false;
+    const [a, b] = [loaded[key], wanted[key]];
+    // Lists (an RPC pin) compare by their entries.
+    if (Array.isArray(a) && Array.isArray(b) ? a.join() !== b.join() : a !== b) return false;
   }
   return Object.keys(loaded).length === Object.keys(wanted).length;
 }

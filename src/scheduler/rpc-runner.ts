@@ -59,7 +59,7 @@ export function blamingRpcServers(
   check: (ep: string) => Promise<boolean> = reachable,
 ): Runner {
   if (endpoints.length === 0) return runner;
-  const { fit, slots } = runner;
+  const { fit, slots, rerank } = runner;
   const guard = <T>(p: Promise<T>) => p.catch((e) => blame(e, endpoints, check));
   // Every member delegates explicitly: the runner's methods may rely on its private fields.
   return {
@@ -82,6 +82,12 @@ export function blamingRpcServers(
       },
     }),
     embedding: (input, signal) => guard(runner.embedding(input, signal)),
+    ...(rerank
+      ? {
+          rerank: (query: string, documents: string[], signal?: AbortSignal) =>
+            guard(rerank.call(runner, query, documents, signal)),
+        }
+      : {}),
     tokenize: (content, opts) => runner.tokenize(content, opts),
     detokenize: (tokens) => runner.detokenize(tokens),
     health: () => runner.health(),

@@ -1,7 +1,8 @@
 /**
- * A model split across this host and two loopback `tsllm rpc-server`s through serve's TSLLM_RPC_SERVERS:
- * the same greedy tokens as a local load, /api/ps shows each host's share, a server killed mid-generation
- * ends the stream with an error naming it and the next request loads without it; bad lists fail clearly.
+ * A model split across this host and two loopback `tsllm rpc-server`s through serve's TSLLM_RPC_SERVERS and a
+ * pin (PARAMETER rpc_servers): the same greedy tokens as a local load, /api/ps shows each host's share, a server
+ * killed mid-generation ends the stream with an error naming it and the next request loads without it; a pin
+ * naming a foreign server and bad lists fail clearly.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { GREEDY, type Json, models, startTestServer, type TestServer } from "../api/helpers.ts";
@@ -48,7 +49,11 @@ describe.skipIf(skip !== null)("a model split over RPC servers", () => {
     }
     for (const ep of endpoints) await waitFor(() => probeRpcServer(ep, PROTO, { timeoutMs: 2000 }));
     s = await startTestServer({ TSLLM_RPC_SERVERS: endpoints.join(",") });
-    await s.createFrom("tiny", await models.chat());
+    const gguf = await models.chat();
+    await s.createFrom("tiny", gguf);
+    // Pinned to both servers (a Modelfile PARAMETER): its layers spread over them. The tiny model has two
+    // blocks and the output head; num_gpu 2 puts one block on each server and keeps the head on this host.
+    await s.createFrom("pinned", gguf, { parameters: { rpc_servers: endpoints.join(","), num_gpu: 2 } });
   }, 120000);
 
   afterAll(async () => {
@@ -57,9 +62,9 @@ describe.skipIf(skip !== null)("a model split over RPC servers", () => {
     await Promise.all(servers.map((r) => r.proc.exited));
   });
 
-  const generate = async (options: Json) => {
+  const generate = async (model: string, options: Json = {}) => {
     const res = await s.request("/api/generate", {
-      model: "tiny",
+      model,
       prompt: "Why is the sky blue?",
       stream: false,
       options: { ...GREEDY, num_predict: 24, ...options },
@@ -71,34 +76,46 @@ describe.skipIf(skip !== null)("a model split over RPC servers", () => {
   };
   const ps = async (): Promise<Json> =>
     ((await (await s.request("/api/ps", undefined, "GET")).json()).models as Json[])[0] ?? {};
+  const unloadAll = async () => {
+    for (const model of ["tiny", "pinned"]) await s.request("/api/generate", { model, keep_alive: 0 });
+    await waitFor(async () => ((await ps()).name === undefined ? true : undefined));
+  };
 
-  test("same greedy tokens as a local load; /api/ps shows the split per host", async () => {
-    const split = await generate({});
+  test("split over this host and both servers: same greedy tokens as a local load; /api/ps shows the three-way split", async () => {
+    const split = await generate("pinned");
     const row = await ps();
+    expect(row.name).toBe("pinned:latest");
     const hosts = (row.split ?? []).map((h: Json) => h.host).sort();
-    // The planner uses as few devices as hold the model (as with GPUs): the tiny model fits one server.
-    expect(hosts).toContain("local");
-    expect(hosts.filter((h: string) => endpoints.includes(h)).length).toBeGreaterThan(0);
-    expect(hosts.every((h: string) => h === "local" || endpoints.includes(h))).toBe(true);
+    expect(hosts).toEqual([...endpoints, "local"].sort());
     for (const h of row.split) expect(h.size).toBeGreaterThan(0);
     expect(row.split.reduce((n: number, h: Json) => n + h.size, 0)).toBe(row.size);
 
-    const local = await generate({ num_gpu: 0 }); // reloads the model on this host alone
+    await unloadAll();
+    const local = await generate("tiny", { num_gpu: 0 });
     expect((await ps()).split).toBeUndefined();
     expect(local.context).toEqual(split.context);
     expect(local.response).toBe(split.response);
   }, 120000);
 
-  test("a server killed mid-generation ends the stream with an error naming it; the next request loads without it", async () => {
-    // Unload the local load of the test before (a num_gpu of -1 would reuse it), then load over RPC again.
-    await s.request("/api/generate", { model: "tiny", keep_alive: 0 });
-    await waitFor(async () => ((await ps()).name === undefined ? true : undefined));
-    await generate({});
-    const used = ((await ps()).split as Json[]).map((h) => h.host).find((h) => endpoints.includes(h));
-    const index = endpoints.indexOf(used as string);
-    const victim = servers[index] as (typeof servers)[number];
+  test("a pin naming a server TSLLM_RPC_SERVERS does not list is refused, naming it", async () => {
     const res = await s.request("/api/generate", {
       model: "tiny",
+      prompt: "Hi",
+      stream: false,
+      options: { rpc_servers: "10.9.8.7:50052" },
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toContain("10.9.8.7:50052 is not in TSLLM_RPC_SERVERS");
+  });
+
+  test("a server killed mid-generation ends the stream with an error naming it; the next request loads without it", async () => {
+    await unloadAll();
+    await generate("pinned");
+    expect(((await ps()).split as Json[]).map((h) => h.host).sort()).toEqual([...endpoints, "local"].sort());
+    const victim = servers[0] as (typeof servers)[number];
+    const used = endpoints[0] as string;
+    const res = await s.request("/api/generate", {
+      model: "pinned",
       prompt: "Tell me a long story.",
       options: { ...GREEDY, num_predict: 20000 },
     });
@@ -113,10 +130,9 @@ describe.skipIf(skip !== null)("a model split over RPC servers", () => {
     const last = recs.at(-1) as Json;
     expect(last.error).toContain(used);
 
-    await generate({});
-    const hosts = ((await ps()).split ?? []).map((h: Json) => h.host);
-    expect(hosts).toContain(endpoints[1 - index]);
-    expect(hosts).not.toContain(used);
+    await generate("pinned");
+    const hosts = ((await ps()).split ?? []).map((h: Json) => h.host).sort();
+    expect(hosts).toEqual([endpoints[1], "local"].sort());
   }, 120000);
 });
 

@@ -6,7 +6,6 @@ import { TsllmError } from "../../errors.ts";
 import type { SharedCell } from "../../llama/ffi/memory.ts";
 import type { Health, LoadOptions, LoadResponse, RunnerSlots } from "../protocol.ts";
 import { type BackendInit, type FromEngine, Inbox, type ToEngine, type ToEngineBody } from "./messages.ts";
-import { registerRpcServers } from "./rpc-servers.ts";
 import { SlotBoard } from "./slot-board.ts";
 import { type Endpoint, TokenizerClient } from "./tokenizer-thread.ts";
 
@@ -184,7 +183,6 @@ export class RunnerControl {
       this.progressCell.progress = 0;
     }
     try {
-      await registerRpcServers(options.rpc_servers, this.backend);
       const answer = await this.#answer({
         type: "load",
         model: this.modelPath,

@@ -1,7 +1,7 @@
 /**
- * Registers the RPC servers a load names with ggml, before the engine loads the model. ggml's backend
- * registry is per process, so servers added here join the device list the engine thread's load sees.
- * Each server is probed first (bounded): ggml's own client aborts the process on a dead one.
+ * Registers the RPC servers a load names with ggml, on the engine thread (where every libllama call happens)
+ * once the backend is initialised, before the model loads: their devices then join the device list that load
+ * sees. Each server is probed first (bounded): ggml's own client aborts the process on a dead one.
  */
 import { initBackend } from "../../llama/engine/backend.ts";
 import { addRpcServer } from "../../llama/ffi/rpc.ts";

@@ -72,22 +72,23 @@ export function findBestFit(
 }
 
 /**
- * Places as many layers as possible on as few GPUs as possible (`capacities` sorted largest first). When not
- * everything fits, the output head is left on the CPU and the blocks are tried again, as llama.cpp only
- * offloads the output together with every block.
+ * Places as many layers as possible on as few GPUs as possible (`capacities` sorted largest first), or with
+ * `spread` over all of them in proportion to capacity. When not everything fits, the output head is left on
+ * the CPU and the blocks are tried again, as llama.cpp only offloads the output together with every block.
  */
 export function assignLayers(
   costs: number[],
   capacities: number[],
   requireFull: boolean,
   requested: number,
+  spread = false,
 ): Assignment[] {
   if (capacities.length === 0) return [];
   let layers = costs;
   let result: Assignment[] = [];
   for (let pass = 0; pass < 2; pass++) {
     const want = requested < 0 ? -1 : Math.min(layers.length, requested);
-    for (let i = 0; i < capacities.length; i++) {
+    for (let i = spread ? capacities.length - 1 : 0; i < capacities.length; i++) {
       const force = i === capacities.length - 1 && !requireFull;
       result = findBestFit(layers, capacities.slice(0, i + 1), want, force);
       const n = assignedCount(result);

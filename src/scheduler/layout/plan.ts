@@ -38,6 +38,8 @@ export interface LayoutInput {
   requestedLayers: number;
   /** Fail unless the whole model fits on the GPUs (or, CPU-only, in free RAM without swap). */
   requireFull: boolean;
+  /** Spread the layers over every GPU by free memory instead of using as few GPUs as hold them. */
+  spread?: boolean;
 }
 
 /** Bytes one device holds for the model. */
@@ -100,7 +102,7 @@ export function planLayout(input: LayoutInput): LayoutPlan {
   for (;;) {
     const graphReserve = Math.max(graph.full, graph.partial);
     const caps = base.map((c, i) => Math.max(0, c - (reserved.has(i) ? graphReserve : 0)));
-    assignment = assignLayers(costs.total, caps, requireFull, requestedLayers);
+    assignment = assignLayers(costs.total, caps, requireFull, requestedLayers, input.spread);
     const fresh = assignment.map((a) => a.gpu).filter((g) => !reserved.has(g));
     if (fresh.length === 0) break;
     for (const g of fresh) reserved.add(g);
