@@ -101,19 +101,22 @@ export function sha256Sums(files: string[]): string {
 }
 
 /**
- * libggml-rpc.so from scripts/build-native-extras.sh (cached: seconds), embedded beside every variant's
- * libraries so ggml_backend_load_all_from_path loads it; nothing (with a warning) where it cannot be built.
+ * libggml-rpc.so and libmtmd.so from scripts/build-native-extras.sh (cached), embedded beside every variant's
+ * libraries: ggml_backend_load_all_from_path loads the RPC backend, the runner opens libmtmd for vision
+ * projectors. Nothing (with a warning) where they cannot be built.
  */
 export function nativeExtras(): Record<string, string> {
   const r = Bun.spawnSync(["bash", join(import.meta.dir, "scripts", "build-native-extras.sh")], {
     stderr: "inherit",
   });
-  const lib = join(r.stdout.toString().trim(), "libggml-rpc.so");
-  if (r.exitCode !== 0 || !existsSync(lib)) {
-    console.warn(`build: embedding no RPC backend (scripts/build-native-extras.sh exited ${r.exitCode})`);
-    return {};
+  const dir = r.stdout.toString().trim();
+  const files: Record<string, string> = {};
+  for (const name of ["libggml-rpc.so", "libmtmd.so"]) {
+    const lib = join(dir, name);
+    if (r.exitCode === 0 && existsSync(lib)) files[name] = lib;
+    else console.warn(`build: embedding no ${name} (scripts/build-native-extras.sh exited ${r.exitCode})`);
   }
-  return { "libggml-rpc.so": lib };
+  return files;
 }
 
 /** Compiles one executable embedding `variants`. */
@@ -144,6 +147,8 @@ export async function buildExecutable(variants: string[], outfile: string, cudaL
       "./src/inference/quantize-worker.ts",
       "./src/api/limits/json-parse-worker.ts",
       "./src/registry/pull/hash-worker.ts",
+      "./src/registry/pull/transfer-worker.ts",
+      "./src/inference/vision-webp-worker.ts",
     ],
     compile: { outfile },
     minify: true,

@@ -18,6 +18,7 @@ import { embedRoutes } from "./ollama/embed.ts";
 import { generateRoutes } from "./ollama/generate.ts";
 import { modelRoutes } from "./ollama/models.ts";
 import { registryRoutes } from "./ollama/registry.ts";
+import { rerankRoutes } from "./ollama/rerank.ts";
 import { tokenizeRoutes } from "./ollama/tokenize.ts";
 import { PageNotFoundError, type RouteEntry, RouteTable, routingError } from "./routing.ts";
 import { openaiRoutes } from "./openai/index.ts";
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps) {
     .use(generateRoutes(deps))
     .use(chatRoutes(deps))
     .use(embedRoutes(deps))
+    .use(rerankRoutes(deps))
     .use(modelRoutes(deps))
     .use(createRoutes(deps))
     .use(blobRoutes(deps))

@@ -12,7 +12,13 @@ import { requestLogObserver } from "../api/ops/request-log.ts";
 import { ServeState } from "../api/ops/serve-state.ts";
 import { parseDurationMs } from "../config/duration.ts";
 import { declaredEnv, ENV, Env } from "../config/env.ts";
-import { type InferenceDeps, ModelCache, parseDuration, workerQuantizer } from "../inference/index.ts";
+import {
+  type InferenceDeps,
+  ModelCache,
+  parseDuration,
+  WebpConverter,
+  workerQuantizer,
+} from "../inference/index.ts";
 import type { BackendOptions } from "../llama/engine/backend.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { RunnerClient } from "../runner/client.ts";
@@ -116,9 +122,11 @@ export async function startServer(env: Env, logger: Logger = createLogger(env)):
       flashAttention: env.bool(ENV.FLASH_ATTENTION),
       kvCacheType: kvType(env, log),
       totalVram: async () => probe.gpus.reduce((n, g) => n + g.total, 0),
+      maxImagePixels: env.int(ENV.MAX_IMAGE_PIXELS),
     },
     quantize: workerQuantizer(backend),
     registry,
+    webp: new WebpConverter(),
   };
   // The web UI (TSLLM_UI): its files are read from the executable, or built from source in development.
   const ui = env.bool(ENV.UI) ? uiSource() : undefined;

@@ -54,7 +54,7 @@ export const ENV = {
     "TSLLM_RPC_SERVERS",
     "string",
     "",
-    "ggml RPC servers (`tsllm rpc-server`) whose devices models may be split onto: host:port,…",
+    "ggml RPC servers (`tsllm rpc-server`) whose devices models may be split onto: host:port[@cap],… (cap: most memory used there, e.g. @4GiB); the only servers a model's rpc_servers option may name",
   ),
   NUM_PARALLEL: declare("TSLLM_NUM_PARALLEL", "int", "4", "Slots per loaded model (concurrent requests)"),
   NUM_THREADS: declare("TSLLM_NUM_THREADS", "int", "0", "CPU threads per runner (0 = one per CPU core)"),
@@ -105,6 +105,12 @@ export const ENV = {
   TLS_KEY: declare("TSLLM_TLS_KEY", "path", "", "PEM private key for TSLLM_TLS_CERT"),
   MAX_BODY: declare("TSLLM_MAX_BODY", "size", "64MiB", "Largest JSON request body (blob uploads excepted)"),
   MAX_JSON_DEPTH: declare("TSLLM_MAX_JSON_DEPTH", "int", "64", "Deepest nesting a JSON body may have"),
+  MAX_RERANK_DOCUMENTS: declare(
+    "TSLLM_MAX_RERANK_DOCUMENTS",
+    "int",
+    "1000",
+    "Most documents in one rerank request (/api/rerank, /v1/rerank); more is a 400",
+  ),
   MAX_PROMPT: declare(
     "TSLLM_MAX_PROMPT",
     "size",
@@ -113,6 +119,12 @@ export const ENV = {
   ),
   MAX_IMAGES: declare("TSLLM_MAX_IMAGES", "int", "16", "Most images in one request"),
   MAX_IMAGE_SIZE: declare("TSLLM_MAX_IMAGE_SIZE", "size", "20MiB", "Largest image (decoded bytes)"),
+  MAX_IMAGE_PIXELS: declare(
+    "TSLLM_MAX_IMAGE_PIXELS",
+    "int",
+    "33554432",
+    "Largest image in pixels (width × height, read from its header before any decode; 32 Mi fits 8K UHD)",
+  ),
   HEADER_TIMEOUT: declare(
     "TSLLM_HEADER_TIMEOUT",
     "duration",

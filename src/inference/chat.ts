@@ -10,6 +10,12 @@ import { compose } from "./output/parser.ts";
 import { thinkingParser } from "./output/thinking.ts";
 import { renderMessages, thinkingTags } from "./template.ts";
 import type { ToolChoice } from "./tools/plan.ts";
+import {
+  checkImagePrompt,
+  conversationImages,
+  imageTimingsLogger,
+  textTokensAround,
+} from "./vision-request.ts";
 
 export type { ToolChoice } from "./tools/plan.ts";
 
@@ -38,6 +44,9 @@ export async function chat(
   const { m, p, toolPlan, asked, messages } = await prepareChat(deps, input);
   const tools = toolPlan.tools;
   if (asked.length === 0) return lifecycle(deps, m, p, signal);
+  // Images are checked and converted before a runner is scheduled: a bad one costs no load.
+  const vision = await conversationImages(deps, m, messages, messages.length - asked.length);
+  const conversation = vision?.messages ?? messages;
 
   const { lease, loadNs } = await schedule(deps, m, p.options.load, {
     embedding: false,
@@ -60,7 +69,7 @@ export async function chat(
       try {
         return render(msgs);
       } catch (e) {
-        if (msgs.length === messages.length) throw e;
+        if (msgs.length === conversation.length) throw e;
         return REJECTED;
       }
     };
@@ -72,10 +81,20 @@ export async function chat(
       const bound = Buffer.byteLength(t) + 2;
       return bound <= budget ? bound : (await tokenize(t)).length;
     };
+    const imageTokens = (msg: ChatMessage) => (vision?.cost.tokens ?? 0) * (msg.images?.length ?? 0);
     const fitted =
-      input.truncate === false ? undefined : await fitHistory(messages, budget, tryRender, count);
-    const prompt =
-      fitted && fitted.prompt !== REJECTED ? fitted.prompt : render(fitted?.messages ?? messages);
+      input.truncate === false
+        ? undefined
+        : await fitHistory(conversation, budget, tryRender, count, imageTokens);
+    const kept = fitted?.messages ?? conversation;
+    const prompt = fitted && fitted.prompt !== REJECTED ? fitted.prompt : render(kept);
+    const images = vision?.of(kept) ?? [];
+    // With images the runner tokenizes the text around them itself, so the prompt goes as text.
+    if (vision) {
+      const around = (t: string, addSpecial: boolean) =>
+        lease.runner.tokenize(t, { addSpecial, parseSpecial: true });
+      checkImagePrompt(prompt, images, vision.cost, await textTokensAround(around, prompt), budget);
+    }
     deps.logger.debug("chat prompt", { model: m.name, prompt });
     const toolParser = toolPlan.parser;
     const tags = thinkingTags(m.template);
@@ -87,17 +106,21 @@ export async function chat(
         lease,
         request: {
           ...runnerRequest(
-            input.truncate === false
-              ? await untruncatedPrompt(lease, prompt, tokenized.get(prompt))
-              : (tokenized.get(prompt) ?? prompt),
+            images.length
+              ? prompt
+              : input.truncate === false
+                ? await untruncatedPrompt(lease, prompt, tokenized.get(prompt))
+                : (tokenized.get(prompt) ?? prompt),
             p,
             input,
           ),
           ...toolPlan.request,
+          ...(images.length ? { images } : {}),
         },
         signal,
         startedAt,
         loadNs,
+        ...(images.length ? { onTimings: imageTimingsLogger(deps, m.name) } : {}),
         // Thinking is split off first; tool calls are parsed from what remains. A grammar applied from the
         // first token (format, tool_choice) leaves no room for thinking.
         parser: compose(thinkingParser(tags, p.think, prompt, constrained), toolParser),

@@ -22,6 +22,9 @@ export interface Metrics {
   prompt_eval_duration: number;
   eval_count: number;
   eval_duration: number;
+  /** tsllm, with speculative decoding only: draft tokens proposed and accepted (Go clients ignore them). */
+  draft_count?: number;
+  draft_accepted_count?: number;
 }
 
 /** One token's log-probability, Ollama's shape. */
@@ -81,6 +84,8 @@ export interface StreamSetup {
   returnContext?: boolean;
   /** A cap on thinking (Anthropic's budget_tokens); needs `parser` to split thinking. */
   thinkBudget?: ThinkBudget;
+  /** Sees each runner pass's timings (e.g. to log what Ollama's wire has no field for). */
+  onTimings?: (timings: CompletionDone["timings"]) => void;
 }
 
 /**
@@ -120,6 +125,9 @@ interface Totals {
   promptMs: number;
   predicted: number;
   predictedMs: number;
+  /** Speculative decoding, summed over passes; absent when no pass drafted. */
+  drafted?: number;
+  accepted?: number;
 }
 
 async function* run(s: StreamSetup, record: RequestRecord | undefined): AsyncGenerator<CompletionEvent> {
@@ -173,10 +181,15 @@ async function* run(s: StreamSetup, record: RequestRecord | undefined): AsyncGen
       if (!final) return;
       const t = final.timings;
       recordTimings(record, t);
+      s.onTimings?.(t);
       if (totals.promptTokens < 0) totals.promptTokens = t.prompt_n + t.cache_n;
       totals.promptMs += t.prompt_ms;
       totals.predicted += t.predicted_n;
       totals.predictedMs += t.predicted_ms;
+      if (t.draft_n !== undefined) {
+        totals.drafted = (totals.drafted ?? 0) + t.draft_n;
+        totals.accepted = (totals.accepted ?? 0) + (t.draft_n_accepted ?? 0);
+      }
       promptIds ??= final.prompt_tokens;
       if (budget && final.done_reason === "length" && promptIds) {
         // The budget is spent: close the thinking block if the model is still in it, then go on as the answer.
@@ -250,6 +263,9 @@ function* finish(
       prompt_eval_duration: nanos(totals.promptMs),
       eval_count: totals.predicted,
       eval_duration: nanos(totals.predictedMs),
+      ...(totals.drafted !== undefined
+        ? { draft_count: totals.drafted, draft_accepted_count: totals.accepted ?? 0 }
+        : {}),
     },
     ...(context ? { context } : {}),
   };

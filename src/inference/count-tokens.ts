@@ -9,6 +9,8 @@ import { prepareChat } from "./chat-request.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { schedule } from "./schedule.ts";
 import { renderMessages } from "./template.ts";
+import { markMessages } from "./vision-prompt.ts";
+import { modelImageCost, textTokensAround } from "./vision-request.ts";
 
 /** The number of tokens `input`'s prompt has for its model. */
 export async function countTokens(
@@ -18,15 +20,23 @@ export async function countTokens(
 ): Promise<{ model: string; count: number }> {
   if (!input.messages?.length) throw new InvalidInputError("messages are required");
   const { m, p, toolPlan, messages } = await prepareChat(deps, input);
-  const prompt = renderMessages(m.template, messages, toolPlan.tools, p.think);
+  const images = messages.reduce((n, msg) => n + (msg.images?.length ?? 0), 0);
+  const prompt = renderMessages(
+    m.template,
+    images ? markMessages(messages) : messages,
+    toolPlan.tools,
+    p.think,
+  );
+  const imageTokens = images ? images * (await modelImageCost(deps, m)).tokens : 0;
   const { lease } = await schedule(deps, m, p.options.load, {
     embedding: false,
     keepAliveMs: p.keepAliveMs,
     signal,
   });
   try {
-    const ids = await lease.runner.tokenize(prompt, { addSpecial: true, parseSpecial: true });
-    return { model: m.name, count: ids.length };
+    const tokenize = (text: string, addSpecial: boolean) =>
+      lease.runner.tokenize(text, { addSpecial, parseSpecial: true });
+    return { model: m.name, count: imageTokens + (await textTokensAround(tokenize, prompt)) };
   } finally {
     lease.release();
   }

@@ -18,6 +18,8 @@ import {
 } from "../store/index.ts";
 import { parseTemplate } from "../templates/index.ts";
 import { Channel } from "../channel.ts";
+import { checkDraft } from "./create-draft.ts";
+import { sortFiles } from "./create-files.ts";
 import { needsPull, pullBase } from "./create-from.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { describeBlob } from "./describe.ts";
@@ -29,6 +31,8 @@ export interface CreateInput {
   from?: string;
   files?: Record<string, string>;
   adapters?: Record<string, string>;
+  /** Ollama's draft_files: the draft model for speculative decoding (Modelfile DRAFT), one GGUF. */
+  draft_files?: Record<string, string>;
   template?: string;
   system?: string;
   license?: string | string[];
@@ -137,6 +141,7 @@ export async function create(
 ): Promise<AsyncIterable<CreateProgress>> {
   const files = checkFiles(input.files);
   const adapters = checkFiles(input.adapters);
+  const drafts = checkFiles(input.draft_files);
   const name = input.model || input.name || "";
   if (!isValidName(name)) throw new InvalidNameError("invalid model name");
   if (!input.from && files.length === 0)
@@ -144,9 +149,19 @@ export async function create(
   if (input.from && !isValidName(input.from)) throw new InvalidNameError("invalid model name");
   if (input.template) parseTemplate(input.template);
   const quantize = quantizeType(deps, input);
-  const weights = files.find(([p]) => p.endsWith(".gguf")) ?? files[0];
+  // A second FROM (an mmproj GGUF) arrives among the files: it becomes the projector layer.
+  const { weights, projectors } = await sortFiles(deps, files);
   // Every uploaded GGUF a runner would load is checked before anything is written: a bad one is a 400 here.
-  for (const [, digest] of [...(weights ? [weights] : []), ...adapters]) await checkGgufBlob(deps, digest);
+  for (const digest of [
+    ...(weights ? [weights[1]] : []),
+    ...projectors,
+    ...adapters.map(([, d]) => d),
+    ...drafts.map(([, d]) => d),
+  ])
+    await checkGgufBlob(deps, digest);
+  // The draft is checked against the weights it will serve (a base still to be pulled: at load instead).
+  const stored = input.from && (await deps.store.has(input.from)) ? input.from : undefined;
+  const draft = await checkDraft(deps, drafts, weights?.[1] ?? (stored && (await weightsOf(deps, stored))));
   const pull = !weights && (await needsPull(deps, input.from));
   const sourceOf = async () =>
     quantize
@@ -164,7 +179,9 @@ export async function create(
       const spec: CreateSpec = {
         from: weights ? undefined : input.from,
         model,
+        ...(projectors.length ? { projectors } : {}),
         adapters: adapters.map(([, d]) => d),
+        ...(draft ? { draft } : {}),
         template: input.template,
         system: input.system,
         license: typeof input.license === "string" ? [input.license] : input.license,

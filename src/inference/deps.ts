@@ -5,6 +5,7 @@ import type { LoadOptions } from "../runner/protocol.ts";
 import type { Scheduler } from "../scheduler/index.ts";
 import type { ModelStore } from "../store/index.ts";
 import type { ModelCache } from "./model-cache.ts";
+import type { WebpConverter } from "./vision-webp.ts";
 
 /** Server-wide defaults that come from the env registry. */
 export interface InferenceConfig {
@@ -16,6 +17,8 @@ export interface InferenceConfig {
   kvCacheType: LoadOptions["kv_cache_type"];
   /** Σ GPU memory in bytes, for the default context length. */
   totalVram(): Promise<number>;
+  /** TSLLM_MAX_IMAGE_PIXELS: larger images are refused before any decode; its default when absent. */
+  maxImagePixels?: number;
 }
 
 /** Turns an F16/F32 GGUF into a quantized one (runs outside the server's main thread). */
@@ -38,4 +41,6 @@ export interface InferenceDeps {
   quantize?: Quantizer;
   /** Pull and push (and create's pull of a missing `from`); absent where nothing can reach a registry. */
   registry?: RegistryPort;
+  /** WebP → PPM for the runner (off the event loop); without it WebP images are refused. */
+  webp?: WebpConverter;
 }

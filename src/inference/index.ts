@@ -22,3 +22,4 @@ export { workerQuantizer } from "./quantize.ts";
 export { type ResponsesStoreOptions, ResponsesStore, type StoredResponse } from "./responses-store.ts";
 export { type ShowInput, type ShowResult, show } from "./show.ts";
 export { detokenize, type TokenizerInput, tokenize } from "./tokenize.ts";
+export { WebpConverter } from "./vision-webp.ts";

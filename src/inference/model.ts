@@ -112,9 +112,18 @@ export function promptTemplate(stored: StoredModel, gguf: GgufFile, cache: Model
   return { kind: "go", go: cache.template("{{ .Prompt }}", parseTemplate) };
 }
 
+/** llama.cpp's rank pooling (LLAMA_POOLING_TYPE_RANK): a cross-encoder reranker. */
+const RANK_POOLING = 4;
+
+/** No pooling type: a completion model; rank pooling: a reranker (`rerank`); any other: an embedder. */
+function poolingCapability(pooling: unknown): string {
+  if (pooling === undefined) return "completion";
+  return Number(pooling) === RANK_POOLING ? "rerank" : "embedding";
+}
+
 /**
  * Ollama's capabilities, in its order (server/images.go capabilitiesForTemplate): the config blob's, a GGUF
- * chat template's, completion or embedding (pooling_type), vision (vision.block_count or a projector), then a
+ * chat template's, completion, embedding or rerank (pooling_type), vision (vision.block_count or a projector), then a
  * Go template's.
  */
 export function capabilities(stored: StoredModel, gguf: GgufFile, template: PromptTemplate): string[] {
@@ -123,7 +132,7 @@ export function capabilities(stored: StoredModel, gguf: GgufFile, template: Prom
   const caps = new Set<string>(stored.config.capabilities ?? []);
   const fromTemplate = templateCapabilities(template);
   if (template.kind === "jinja") for (const c of fromTemplate) caps.add(c);
-  caps.add(meta[`${arch}.pooling_type`] !== undefined ? "embedding" : "completion");
+  caps.add(poolingCapability(meta[`${arch}.pooling_type`]));
   if (meta[`${arch}.vision.block_count`] !== undefined || stored.projectorPaths.length > 0)
     caps.add("vision");
   if (template.kind === "go") for (const c of fromTemplate) caps.add(c);

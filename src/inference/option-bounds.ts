@@ -52,6 +52,9 @@ function ranges(cores: number): Record<string, Range> {
     frequency_penalty: { min: -FLOAT_LIMIT, max: FLOAT_LIMIT },
     mirostat_tau: { min: 0, max: FLOAT_LIMIT },
     mirostat_eta: { min: 0, max: FLOAT_LIMIT },
+    // The runner's batch must hold every slot's drafts beside the other slots' tokens.
+    draft_num_predict: { min: 0, max: 64 },
+    draft_min: { min: 0, max: 64 },
   };
 }
 

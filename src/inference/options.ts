@@ -4,9 +4,11 @@
  */
 import type { Logger } from "../log.ts";
 import { DEPRECATED_PARAMETERS, PARAMETER_TYPES, type ParamType } from "../modelfile/index.ts";
-import type { SamplingOptions } from "../runner/protocol.ts";
+import type { SamplingOptions, Speculative } from "../runner/protocol.ts";
+import { parseRpcPin } from "../scheduler/rpc-pin.ts";
 import { InvalidOptionError } from "./errors.ts";
 import { checkOptionBounds } from "./option-bounds.ts";
+import { DRAFT_KEYS, speculativeOptions } from "./speculative-options.ts";
 
 /** Load-time options a request may set; the rest of LoadOptions comes from config. */
 export interface LoadKnobs {
@@ -17,12 +19,18 @@ export interface LoadKnobs {
   use_mmap?: boolean;
   use_mlock?: boolean;
   num_thread?: number;
+  /** RPC servers the model is pinned to (a subset of TSLLM_RPC_SERVERS; [] = this host only). */
+  rpc_servers?: string[];
+  /** A stored model to draft with (speculative decoding), by name; resolved to its GGUF when scheduling. */
+  draft_model?: string;
 }
 
 /** Options split by where they apply. */
 export interface SplitOptions {
   load: LoadKnobs;
   sampling: SamplingOptions;
+  /** Speculative decoding settings, when any draft option was set. */
+  speculative?: Speculative;
 }
 
 const LOAD_KEYS = new Set([
@@ -33,10 +41,12 @@ const LOAD_KEYS = new Set([
   "use_mmap",
   "use_mlock",
   "num_thread",
+  "rpc_servers",
+  "draft_model",
 ]);
-const TYPES: Record<string, ParamType> = { ...PARAMETER_TYPES, use_mlock: "bool" };
+const TYPES: Record<string, ParamType> = { ...PARAMETER_TYPES, use_mlock: "bool", draft_model: "string" };
 /** Known to Ollama but without effect here. */
-const IGNORED = new Set([...DEPRECATED_PARAMETERS, "draft_num_predict", "numa"]);
+const IGNORED = new Set([...DEPRECATED_PARAMETERS, "numa"]);
 const TYPE_NAMES: Record<ParamType, string> = {
   int: "integer",
   float: "float32",
@@ -78,6 +88,7 @@ export function mergeOptions(
 ): SplitOptions {
   const load: Record<string, unknown> = {};
   const sampling: Record<string, unknown> = {};
+  const draft: Record<string, unknown> = {};
   for (const [k, v] of Object.entries({ ...params, ...(request ?? {}) })) {
     if (v === null || v === undefined) continue;
     const type = TYPES[k];
@@ -85,10 +96,16 @@ export function mergeOptions(
       logger?.warn(IGNORED.has(k) ? "option is ignored" : "invalid option provided", { option: k });
       continue;
     }
-    (LOAD_KEYS.has(k) ? load : sampling)[k] = coerce(k, type, v);
+    (LOAD_KEYS.has(k) ? load : DRAFT_KEYS.has(k) ? draft : sampling)[k] = coerce(k, type, v);
   }
-  const all = { ...load, ...sampling };
+  const all = { ...load, ...sampling, ...draft };
   checkOptionBounds(all, new Set(Object.keys(request ?? {})));
   if (all.num_thread !== undefined) load.num_thread = all.num_thread;
-  return { load: load as LoadKnobs, sampling: sampling as SamplingOptions };
+  if (typeof load.rpc_servers === "string") load.rpc_servers = parseRpcPin(load.rpc_servers);
+  const speculative = speculativeOptions(draft);
+  return {
+    load: load as LoadKnobs,
+    sampling: sampling as SamplingOptions,
+    ...(speculative ? { speculative } : {}),
+  };
 }

@@ -25,6 +25,8 @@ export function recordTimings(r: RequestRecord | undefined, t: CompletionDone["t
   r.promptTokens = (r.promptTokens ?? 0) + t.prompt_n;
   r.cachedTokens = (r.cachedTokens ?? 0) + t.cache_n;
   r.evalTokens = (r.evalTokens ?? 0) + t.predicted_n;
+  if (t.draft_n !== undefined) r.draftTokens = (r.draftTokens ?? 0) + t.draft_n;
+  if (t.draft_n_accepted !== undefined) r.draftAccepted = (r.draftAccepted ?? 0) + t.draft_n_accepted;
   r.promptMs = (r.promptMs ?? 0) + t.prompt_ms;
   r.evalMs = (r.evalMs ?? 0) + t.predicted_ms;
   // Output held back to its end (a stop-string prefix) arrives only with the final record.

@@ -112,6 +112,7 @@ export function runnerRequest(prompt: string | number[], p: Prepared, input: Com
   return {
     prompt,
     options: p.options.sampling,
+    ...(p.options.speculative ? { speculative: p.options.speculative } : {}),
     ...(p.grammar ? { grammar: p.grammar } : {}),
     ...(input.shift === false ? { shift: false } : {}),
     ...(input.logprobs ? { logprobs: input.top_logprobs ?? 0 } : {}),

@@ -3,6 +3,7 @@ import { currentRequest } from "../observe/request-record.ts";
 import type { Lease, RequestedLoadOptions } from "../scheduler/index.ts";
 import { defaultContextLength } from "../scheduler/index.ts";
 import type { InferenceConfig, InferenceDeps } from "./deps.ts";
+import { draftPath } from "./draft-model.ts";
 import type { ResolvedModel } from "./model.ts";
 import type { LoadKnobs } from "./options.ts";
 import { recordScheduled } from "./record.ts";
@@ -48,6 +49,9 @@ export async function loadOptions(
     flash_attention: cfg.flashAttention,
     kv_cache_type: cfg.kvCacheType,
     embedding,
+    ...(knobs.rpc_servers !== undefined ? { rpc_servers: knobs.rpc_servers } : {}),
+    // A model with a vision projector loads it with the model (not for embeddings: they take no images).
+    ...(!embedding && m.stored.projectorPaths[0] ? { projector: m.stored.projectorPaths[0] } : {}),
   };
 }
 
@@ -66,10 +70,13 @@ export async function schedule(
 ): Promise<Scheduled> {
   const record = currentRequest();
   const t0 = performance.now();
+  const options = await loadOptions(m, knobs, deps.config, opts.embedding);
+  // A draft model (Modelfile DRAFT, or the draft_model option) loads beside the model for speculative decoding.
+  const draft = opts.embedding ? undefined : await draftPath(deps, m, knobs.draft_model);
   const lease = await deps.scheduler.acquire({
     model: m.path,
     name: m.stored.name,
-    options: await loadOptions(m, knobs, deps.config, opts.embedding),
+    options: { ...options, ...(draft ? { draft_model: draft } : {}) },
     keepAliveMs: opts.keepAliveMs,
     signal: opts.signal,
   });

@@ -12,6 +12,9 @@ export const PARAMETER_TYPES: Readonly<Record<string, ParamType>> = {
   use_mmap: "bool",
   num_thread: "int",
   draft_num_predict: "int",
+  /** tsllm: speculative decoding mode ("off", "ngram", "model") and the fewest drafted tokens verified. */
+  draft: "string",
+  draft_min: "int",
   num_keep: "int",
   seed: "int",
   num_predict: "int",
@@ -28,6 +31,8 @@ export const PARAMETER_TYPES: Readonly<Record<string, ParamType>> = {
   mirostat_tau: "float",
   mirostat_eta: "float",
   stop: "string[]",
+  /** tsllm: RPC servers to pin the model to ("host:port,…", a subset of TSLLM_RPC_SERVERS; "none" = local). */
+  rpc_servers: "string",
 };
 
 /** Names Ollama still accepts in Modelfiles but ignores with a warning. */

@@ -26,6 +26,9 @@ export class RequestRecord {
   cachedTokens?: number;
   /** Tokens generated. */
   evalTokens?: number;
+  /** Speculative decoding: draft tokens proposed and accepted. */
+  draftTokens?: number;
+  draftAccepted?: number;
   /** The runner's own time on the prompt and on generation, in ms (summed over its passes). */
   promptMs?: number;
   evalMs?: number;

@@ -15,6 +15,7 @@ import {
   type CompletionRequest,
   type DeviceMemory,
   type EmbeddingResponse,
+  type RerankResponse,
   type Health,
   type LoadOptions,
   type LoadResponse,
@@ -246,6 +247,10 @@ export class RunnerClient implements Runner {
 
   async embedding(input: (string | number[])[], signal?: AbortSignal): Promise<EmbeddingResponse> {
     return this.#post<EmbeddingResponse>("/embedding", { input }, signal);
+  }
+
+  async rerank(query: string, documents: string[], signal?: AbortSignal): Promise<RerankResponse> {
+    return this.#post<RerankResponse>("/rerank", { query, documents }, signal);
   }
 
   async tokenize(

@@ -19,6 +19,10 @@ export const LoadOptions = T.Object({
   embedding: T.Boolean(),
   /** ggml RPC servers ("host:port") the runner registers before loading; their devices take layers. */
   rpc_servers: T.Optional(T.Array(T.String())),
+  /** Draft model for speculative decoding (absolute GGUF path), loaded into its own context beside the model. */
+  draft_model: T.Optional(T.String()),
+  /** Vision projector (absolute mmproj GGUF path), loaded with libmtmd after the model: the model then takes images. */
+  projector: T.Optional(T.String()),
 });
 export type LoadOptions = Static<typeof LoadOptions>;
 
@@ -125,6 +129,25 @@ export const GrammarTriggers = T.Object({
 });
 export type GrammarTriggers = Static<typeof GrammarTriggers>;
 
+/**
+ * Speculative decoding for one request (llama-server's `speculative.*` names): `type` "ngram" drafts by
+ * prompt lookup in the sequence itself, "model" with the loaded draft model, "off" not at all; unset = the
+ * draft model when one is loaded, else off. Each step drafts at most n_max tokens, and none if fewer than n_min.
+ */
+export const Speculative = T.Object({
+  type: T.Optional(T.Union([T.Literal("off"), T.Literal("ngram"), T.Literal("model")])),
+  n_max: T.Optional(T.Integer({ minimum: 0, maximum: 64 })),
+  n_min: T.Optional(T.Integer({ minimum: 0, maximum: 64 })),
+});
+export type Speculative = Static<typeof Speculative>;
+
+/** An image of a completion request: the encoded file (PNG, JPEG, GIF, BMP or PPM) and its cache key. */
+export const ImageInput = T.Object({
+  data: T.String(), // base64
+  id: T.String(), // sha256 hex of the original bytes: equal ids are reused from the prompt cache
+});
+export type ImageInput = Static<typeof ImageInput>;
+
 /** POST /completion body. `prompt` is text (tokenized with special tokens parsed) or token ids. */
 export const CompletionRequest = T.Object({
   prompt: T.Union([T.String(), T.Array(T.Integer())]),
@@ -135,6 +158,9 @@ export const CompletionRequest = T.Object({
   logprobs: T.Optional(T.Integer({ minimum: 0, maximum: 20 })), // top-N alternatives per token
   shift: T.Optional(T.Boolean()), // context full: shift (default) or stop with "length"
   return_prompt_tokens: T.Optional(T.Boolean()), // echo the prompt's token ids in the final record
+  speculative: T.Optional(Speculative),
+  /** Images, one per image marker ("<__media__>") in the text prompt, in order (needs a projector). */
+  images: T.Optional(T.Array(ImageInput)),
 });
 export type CompletionRequest = Static<typeof CompletionRequest>;
 
@@ -166,6 +192,12 @@ export const CompletionDone = T.Object({
     predicted_n: T.Integer(),
     predicted_ms: T.Number(),
     cache_n: T.Integer(),
+    /** Speculative decoding (only when the request drafted): draft tokens proposed and accepted. */
+    draft_n: T.Optional(T.Integer()),
+    draft_n_accepted: T.Optional(T.Integer()),
+    /** Requests with images: images encoded for this request, and images reused from the prompt cache. */
+    images_encoded: T.Optional(T.Integer()),
+    images_cached: T.Optional(T.Integer()),
   }),
 });
 export type CompletionDone = Static<typeof CompletionDone>;
@@ -185,6 +217,16 @@ export const EmbeddingResponse = T.Object({
   prompt_n: T.Integer(),
 });
 export type EmbeddingResponse = Static<typeof EmbeddingResponse>;
+
+/** POST /rerank body and answer: one score per document (its classification head's first output), in order. */
+export const RerankRequest = T.Object({ query: T.String(), documents: T.Array(T.String()) });
+export type RerankRequest = Static<typeof RerankRequest>;
+export const RerankResponse = T.Object({
+  scores: T.Array(T.Number()),
+  /** Tokens of each (query, document) sequence. */
+  tokens: T.Array(T.Integer()),
+});
+export type RerankResponse = Static<typeof RerankResponse>;
 
 /** POST /tokenize and /detokenize. */
 export const TokenizeRequest = T.Object({

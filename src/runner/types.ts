@@ -11,6 +11,7 @@ import type {
   Health,
   LoadOptions,
   LoadResponse,
+  RerankResponse,
   RunnerSlots,
 } from "./protocol.ts";
 
@@ -48,6 +49,8 @@ export interface Runner {
     stop?: AbortSignal,
   ): AsyncIterable<CompletionChunk>;
   embedding(input: (string | number[])[], signal?: AbortSignal): Promise<EmbeddingResponse>;
+  /** Scores documents against a query with a reranker (optional: fakes may omit it). */
+  rerank?(query: string, documents: string[], signal?: AbortSignal): Promise<RerankResponse>;
   tokenize(content: string, opts?: { addSpecial?: boolean; parseSpecial?: boolean }): Promise<number[]>;
   detokenize(tokens: number[]): Promise<string>;
   health(): Promise<Health>;

@@ -7,9 +7,12 @@ import type { RunnerSpec } from "../runner/types.ts";
 import type { ModelFacts } from "./layout/facts.ts";
 import { fitLayers } from "./fit.ts";
 import { planLayout } from "./layout/plan.ts";
+import { withProjector } from "./projector.ts";
+import { withDraft } from "./draft.ts";
 import { freeMemory } from "./memory.ts";
 import { LoadedModel, type ModelTable } from "./model-table.ts";
 import { rpcEndpointsOf } from "./rpc.ts";
+import { pinDevices, spreadsLayers } from "./rpc-pin.ts";
 import { blamingRpcServers } from "./rpc-runner.ts";
 import type { PendingRequest } from "./queue.ts";
 import type { SchedulerOptions } from "./types.ts";
@@ -51,8 +54,13 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
       table.unload(existing, "load options changed");
       continue;
     }
-    const devices = await opts.devices();
-    const facts = await host.facts(p.model);
+    // A pinned model plans on its pinned RPC servers only (refused when one is not configured).
+    const devices = pinDevices(await opts.devices(), p.options.rpc_servers);
+    // A vision projector loads with the model: its weights are planned with it.
+    const facts = withDraft(
+      withProjector(await host.facts(p.model), p.options.projector),
+      p.options.draft_model,
+    );
     if (!host.wanted(p)) return null;
     if (table.settling) continue; // something unloaded meanwhile: measure again once it is gone
 
@@ -75,6 +83,7 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
       requestedLayers: p.options.num_gpu,
       // With others loaded, prefer evicting them over a partial or swapping load.
       requireFull: table.size > 0,
+      spread: spreadsLayers(p.options.rpc_servers),
     });
     if (plan.error) {
       if (table.size === 0) throw plan.error;
@@ -94,7 +103,9 @@ export async function loadFor(host: LoadHost, p: PendingRequest): Promise<number
     for (;;) {
       // RPC servers the plan puts layers on: the runner registers them before loading (none: unchanged).
       const rpc = numGpu !== 0 ? rpcEndpointsOf(plan.gpus) : [];
-      const options = { ...p.options, num_gpu: numGpu, ...(rpc.length > 0 ? { rpc_servers: rpc } : {}) };
+      // (p.options.rpc_servers is the model's pin, the servers it may use: not what this runner registers.)
+      const { rpc_servers: _pin, ...rest } = p.options;
+      const options = { ...rest, num_gpu: numGpu, ...(rpc.length > 0 ? { rpc_servers: rpc } : {}) };
       const spec: RunnerSpec = {
         model: p.model,
         options,

@@ -32,6 +32,8 @@ export interface CreateSpec {
   model?: string;
   projectors?: string[];
   adapters?: string[];
+  /** Digest of a draft-model GGUF (speculative decoding); replaces the base's. */
+  draft?: string;
   template?: string;
   system?: string;
   license?: string[];
@@ -78,7 +80,8 @@ async function writeModel(
   hold: (digests: string[]) => void,
 ): Promise<StoredModel> {
   if (spec.model) hold([parseDigest(spec.model)]);
-  for (const d of [...(spec.projectors ?? []), ...(spec.adapters ?? [])]) hold([parseDigest(d)]);
+  for (const d of [...(spec.projectors ?? []), ...(spec.adapters ?? []), ...(spec.draft ? [spec.draft] : [])])
+    hold([parseDigest(d)]);
   const status = opts.onStatus ?? (() => {});
   const validate = opts.validateTemplate ?? ((t: string) => void parseTemplate(t));
   const target = await store.resolveName(name);
@@ -117,8 +120,14 @@ async function writeModel(
   } else {
     throw new InvalidInputError("neither 'from' or 'files' was specified");
   }
+  // New projectors replace the base's (a model has one vision projector).
+  if (spec.projectors?.length) layers = layers.filter((l) => l.mediaType !== MediaType.projector);
   for (const d of spec.projectors ?? []) layers.push(await existing(store, d, MediaType.projector));
   for (const d of spec.adapters ?? []) layers.push(await existing(store, d, MediaType.adapter));
+  if (spec.draft) {
+    layers = layers.filter((l) => l.mediaType !== MediaType.draft);
+    layers.push(await existing(store, spec.draft, MediaType.draft));
+  }
   for (const l of layers) status(`using existing layer ${l.digest}`);
 
   for (const l of layers.filter((x) => x.mediaType === MediaType.model)) {

@@ -7,3 +7,7 @@ declare module "*.so" {
   const path: string;
   export default path;
 }
+declare module "*.wasm" {
+  const path: string;
+  export default path;
+}

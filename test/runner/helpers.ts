@@ -64,3 +64,13 @@ export async function collect(r: RunnerClient, req: CompletionRequest, signal?: 
 
 /** Greedy, no penalties: deterministic. */
 export const GREEDY = { temperature: 0, repeat_penalty: 1, seed: 1 };
+
+/** The error a request ends with, or null when it ran to its end. */
+export async function failure(p: Promise<unknown>): Promise<{ status: number; message: string } | null> {
+  try {
+    await p;
+    return null;
+  } catch (e) {
+    return { status: (e as { status: number }).status, message: (e as Error).message };
+  }
+}

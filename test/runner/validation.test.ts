@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RunnerClient } from "../../src/runner/client.ts";
 import type { CompletionRequest } from "../../src/runner/protocol.ts";
 import { synthModel } from "../fixtures/models.ts";
-import { closeAll, collect, GREEDY, startRunner } from "./helpers.ts";
+import { closeAll, collect, failure, GREEDY, startRunner } from "./helpers.ts";
 
 let chat: string;
 let runner: RunnerClient;
@@ -17,16 +17,6 @@ beforeAll(async () => {
   runner = await startRunner(chat, { num_parallel: 4, num_batch: 1, num_thread: 64, num_ctx: 1024 });
 });
 afterAll(closeAll);
-
-/** The error a request ends with, or null when it ran to its end. */
-async function failure(p: Promise<unknown>): Promise<{ status: number; message: string } | null> {
-  try {
-    await p;
-    return null;
-  } catch (e) {
-    return { status: (e as { status: number }).status, message: (e as Error).message };
-  }
-}
 
 const outOfRange = (id: number | string) =>
   `token id ${id} is out of range (vocabulary has ${N_VOCAB} tokens)`;

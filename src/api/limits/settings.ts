@@ -17,6 +17,8 @@ export interface RequestLimits {
   maxImages: number;
   /** TSLLM_MAX_IMAGE_SIZE: largest image, decoded. */
   maxImageSize: number;
+  /** TSLLM_MAX_RERANK_DOCUMENTS: most documents in one rerank request. */
+  maxRerankDocuments: number;
   /** TSLLM_HEADER_TIMEOUT: an idle connection (no request yet, or between requests) is closed after it. */
   headerTimeoutMs: number;
   /** TSLLM_BODY_TIMEOUT: longest pause between two chunks of a request body. */
@@ -30,6 +32,7 @@ export const LIMIT_SETTING = {
   maxPrompt: ENV.MAX_PROMPT.name,
   maxImages: ENV.MAX_IMAGES.name,
   maxImageSize: ENV.MAX_IMAGE_SIZE.name,
+  maxRerankDocuments: ENV.MAX_RERANK_DOCUMENTS.name,
   headerTimeoutMs: ENV.HEADER_TIMEOUT.name,
   bodyTimeoutMs: ENV.BODY_TIMEOUT.name,
 } as const satisfies Record<keyof RequestLimits, string>;
@@ -53,6 +56,7 @@ export function limitsFromEnv(env: Env): RequestLimits {
     maxPrompt: env.size(ENV.MAX_PROMPT),
     maxImages: Math.max(0, env.int(ENV.MAX_IMAGES)),
     maxImageSize: env.size(ENV.MAX_IMAGE_SIZE),
+    maxRerankDocuments: positive(env, ENV.MAX_RERANK_DOCUMENTS),
     headerTimeoutMs: durationMs(env, ENV.HEADER_TIMEOUT),
     bodyTimeoutMs: durationMs(env, ENV.BODY_TIMEOUT),
   };

@@ -13,6 +13,7 @@ export const CreateRequest = t.Object({
   from: t.Optional(t.String()),
   files: t.Optional(t.Record(t.String(), t.String())),
   adapters: t.Optional(t.Record(t.String(), t.String())),
+  draft_files: t.Optional(t.Record(t.String(), t.String())),
   template: t.Optional(t.String()),
   system: t.Optional(t.String()),
   license: t.Optional(t.Union([t.String(), t.Array(t.String())])),

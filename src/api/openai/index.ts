@@ -1,5 +1,6 @@
 /**
- * The OpenAI-compatible API under /v1: chat completions, completions, embeddings, models and responses.
+ * The OpenAI-compatible API under /v1: chat completions, completions, embeddings, models, responses and
+ * rerank (llama-server's /v1/rerank).
  * Errors everywhere under /v1 (but /v1/messages) use OpenAI's body (see errors.ts, wired by
  * ../error-shapes.ts).
  */
@@ -9,6 +10,7 @@ import { chatRoutes } from "./chat.ts";
 import { completionRoutes } from "./completions.ts";
 import { embeddingRoutes } from "./embeddings.ts";
 import { modelRoutes } from "./models.ts";
+import { rerankRoutes } from "./rerank.ts";
 import { responsesRoutes } from "./responses/route.ts";
 
 /** What the OpenAI routes keep between requests. */
@@ -23,6 +25,7 @@ export function openaiRoutes(deps: InferenceDeps, state: OpenAIState = {}) {
     .use(chatRoutes(deps))
     .use(completionRoutes(deps))
     .use(embeddingRoutes(deps))
+    .use(rerankRoutes(deps))
     .use(modelRoutes(deps))
     .use(responsesRoutes(deps, state.responses ?? new ResponsesStore()));
 }

@@ -48,7 +48,7 @@ const ROLES: Record<string, string> = {
   function: "tool",
 };
 
-const DATA_URL = /^data:(?:image\/(?:png|jpe?g|webp|gif))?;base64,/i;
+const DATA_URL = /^data:(?:image\/(?:png|jpe?g|webp|gif|bmp))?;base64,/i;
 
 /** The base64 payload of an image data URL; remote URLs and other schemes are refused naming `param`. */
 export function imageData(url: string, param: string): string {
@@ -63,7 +63,7 @@ export function imageData(url: string, param: string): string {
   if (!m || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64))
     throw new OpenAIParamError(
       param,
-      "Invalid image: expected a base64 data URL of a png, jpeg, webp or gif.",
+      "Invalid image: expected a base64 data URL of a png, jpeg, webp, gif or bmp.",
     );
   return b64;
 }

@@ -1,12 +1,14 @@
 /**
- * `bun run synth -- --preset <tiny|small|1b|embed> --quant <f32|f16|q8_0|q4_0> --vocab <name>
+ * `bun run synth -- --preset <tiny|small|1b|embed|rerank> --quant <f32|f16|q8_0|q4_0> --vocab <name>
  *  [--seed N] [--pooling mean|cls] [--template <name>] --out FILE` — writes a synthetic GGUF model.
  * Template names: default (the vocabulary's own), qwen2.5, qwen3 (vocab qwen2), llama3.1, llama3.2
  * (vocab llama-bpe), mistral (vocab llama-spm).
+ * With --projector: a vision projector for that preset's models instead (see projector-cli.ts).
  */
 import { parseArgs } from "node:util";
 import { TsllmError } from "../../errors.ts";
 import { SynthOptionError } from "./errors.ts";
+import { projectorMain } from "./projector-cli.ts";
 import { type SynthOptions, synthesize } from "./synthesize.ts";
 
 /** Parses argv into synthesize() options; throws SynthOptionError with a one-line message. */
@@ -53,6 +55,7 @@ export function parseSynthArgs(argv: string[]): SynthOptions {
 
 /** CLI entry: prints one summary line, or one error line and exit code 1. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv.includes("--projector")) return projectorMain(argv);
   try {
     const t0 = performance.now();
     const r = await synthesize(parseSynthArgs(argv));

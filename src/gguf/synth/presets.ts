@@ -13,7 +13,7 @@ export interface LlamaPreset {
   contextLength: number;
 }
 
-/** Shape of a BERT-architecture embedding model. */
+/** Shape of a BERT-architecture embedding model, or with `rank` a cross-encoder reranker. */
 export interface BertPreset {
   arch: "bert";
   nEmbd: number;
@@ -21,6 +21,8 @@ export interface BertPreset {
   nHead: number;
   nFf: number;
   contextLength: number;
+  /** A classification head (`cls.*`) and rank pooling: a reranker scoring (query, document) pairs. */
+  rank?: boolean;
 }
 
 /** A model shape. */
@@ -32,6 +34,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   small: { arch: "llama", nEmbd: 512, nLayer: 4, nHead: 8, nHeadKv: 4, nFf: 1408, contextLength: 4096 },
   "1b": { arch: "llama", nEmbd: 2048, nLayer: 16, nHead: 32, nHeadKv: 8, nFf: 5632, contextLength: 4096 },
   embed: { arch: "bert", nEmbd: 384, nLayer: 4, nHead: 6, nFf: 1536, contextLength: 512 },
+  rerank: { arch: "bert", nEmbd: 384, nLayer: 4, nHead: 6, nFf: 1536, contextLength: 512, rank: true },
 };
 
 /** How one tensor is initialised and stored. */
@@ -114,6 +117,15 @@ function bertPlan(p: BertPreset, nVocab: number, nTokenTypes: number): TensorPla
       vector(`${b}.layer_output_norm.bias`, n, "zeros"),
     );
   }
+  // A sequence-classification head with one label, as BGE/MiniLM rerankers have: dense + tanh over the CLS
+  // row, then one output. 1/sqrt(n) spreads the scores (std ~0.4) so documents rank apart.
+  if (p.rank)
+    plan.push(
+      matrix("cls.weight", [n, n]),
+      vector("cls.bias", n, "zeros"),
+      matrix("cls.output.weight", [n, 1], 1 / Math.sqrt(n)),
+      vector("cls.output.bias", 1, "zeros"),
+    );
   return plan;
 }
 
@@ -146,7 +158,8 @@ export function archMetadata(
       ...common,
       "bert.attention.layer_norm_epsilon": gv.f32(1e-12),
       "bert.attention.causal": gv.bool(false),
-      "bert.pooling_type": gv.u32(pooling === "mean" ? 1 : 2),
+      // llama.cpp's pooling types: 1 mean, 2 cls, 4 rank.
+      "bert.pooling_type": gv.u32(p.rank ? 4 : pooling === "mean" ? 1 : 2),
     };
   }
   return {

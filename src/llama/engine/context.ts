@@ -144,10 +144,22 @@ export class Context {
     return viewFloats(p, this.nVocab);
   }
 
-  /** Pooled embedding of a sequence (a copy), or null when pooling is none. */
+  /** The pooling this context applies (llama.cpp resolves "unspecified" to the model's own at creation). */
+  get pooling(): number {
+    return native().llama.llama_pooling_type(this.handle);
+  }
+
+  /**
+   * Pooled output of a sequence (a copy), or null when pooling is none: n_embd floats, or with rank pooling
+   * n_cls_out scores (llama.cpp keeps only that many per sequence: reading n_embd would run past them).
+   */
   embeddingSeq(seq: number): Float32Array | null {
-    const p = native().llama.llama_get_embeddings_seq(this.handle, seq);
-    return p ? readFloats(p, this.model.nEmbd) : null;
+    const { llama } = native();
+    const p = llama.llama_get_embeddings_seq(this.handle, seq);
+    if (!p) return null;
+    const width =
+      this.pooling === POOLING.rank ? llama.llama_model_n_cls_out(this.model.handle) : this.model.nEmbd;
+    return readFloats(p, width);
   }
 
   /** Embedding of batch row `i` (a copy). */

@@ -3,9 +3,8 @@
  * in development — in the cache scripts/build-native-extras.sh builds it into, keyed by llama.cpp release so
  * it always matches the prebuilt libggml-base it was compiled against.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { ENV, Env } from "../../config/env.ts";
+import type { Env } from "../../config/env.ts";
+import { extrasLibraryCandidates, findExtrasLibrary, readExtrasMeta } from "./extras-library.ts";
 import type { LibDir } from "./libs.ts";
 
 /** The RPC backend's file name; ggml_backend_load_all_from_path loads it when it sits in the lib dir. */
@@ -20,29 +19,16 @@ export interface RpcLibraryMeta {
 }
 
 /** Every path the library may be at for `lib` (release e.g. "v0.5.0"), best first. */
-export function rpcLibraryCandidates(lib: LibDir, release: string, env: Env = new Env()): string[] {
-  const home = env.raw("HOME") ?? "/";
-  const xdg = env.raw("XDG_CACHE_HOME");
-  const roots = [
-    env.path(ENV.CACHE_DIR),
-    join(xdg || join(home, ".cache"), "tsllm"),
-    join(home, ".cache", "tsllm"),
-  ];
-  const extras = roots.map((r) => join(r, "native-extras", release, RPC_LIBRARY));
-  return [join(lib.dir, RPC_LIBRARY), ...extras].filter((p, i, a) => a.indexOf(p) === i);
+export function rpcLibraryCandidates(lib: LibDir, release: string, env?: Env): string[] {
+  return extrasLibraryCandidates(RPC_LIBRARY, lib, release, env);
 }
 
 /** The first candidate that exists, or null. */
 export function findRpcLibrary(lib: LibDir, release: string, env?: Env): string | null {
-  return rpcLibraryCandidates(lib, release, env).find((p) => existsSync(p)) ?? null;
+  return findExtrasLibrary(RPC_LIBRARY, lib, release, env);
 }
 
-/** The metadata file beside `file` (libggml-rpc.json), or null when absent or unreadable. */
+/** The metadata file beside `file`, or null when absent or unreadable. */
 export function readRpcLibraryMeta(file: string): RpcLibraryMeta | null {
-  try {
-    const meta = JSON.parse(readFileSync(file.replace(/\.so$/, ".json"), "utf8"));
-    return typeof meta?.rpcProto === "string" ? meta : null;
-  } catch {
-    return null;
-  }
+  return readExtrasMeta<RpcLibraryMeta>(file, "rpcProto");
 }

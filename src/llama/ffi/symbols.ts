@@ -86,6 +86,8 @@ export const llamaSymbols = {
   llama_vocab_is_control: { args: [ptr, i32], returns: bool },
   llama_vocab_get_add_bos: { args: [ptr], returns: bool },
   llama_vocab_get_add_eos: { args: [ptr], returns: bool },
+  llama_vocab_sep: { args: [ptr], returns: i32 }, // sentence separator, -1 when none
+  llama_vocab_get_add_sep: { args: [ptr], returns: bool },
   llama_vocab_get_text: { args: [ptr, i32], returns: cstring },
   llama_vocab_get_attr: { args: [ptr, i32], returns: i32 }, // enum llama_token_attr (vocab*, llama_token)
   // int32 (vocab*, const char* text, int32 len, llama_token* out, int32 max, bool add_special, bool parse_special)

@@ -22,6 +22,8 @@ export class TsllmFamilies {
   readonly promptTokens: Counter;
   readonly cachedTokens: Counter;
   readonly generatedTokens: Counter;
+  readonly draftTokens: Counter;
+  readonly draftAccepted: Counter;
   readonly ttft: Histogram;
   readonly interToken: Histogram;
   readonly requestDuration: Histogram;
@@ -67,6 +69,16 @@ export class TsllmFamilies {
       m,
     );
     this.generatedTokens = r.counter("tsllm_generated_tokens_total", "Tokens generated", m);
+    this.draftTokens = r.counter(
+      "tsllm_draft_tokens_total",
+      "Speculative decoding: draft tokens proposed (by the draft model or n-gram lookup) for verification",
+      m,
+    );
+    this.draftAccepted = r.counter(
+      "tsllm_draft_accepted_tokens_total",
+      "Speculative decoding: draft tokens the model accepted (equal to what it would have generated)",
+      m,
+    );
     this.ttft = r.histogram(
       "tsllm_time_to_first_token_seconds",
       "Time from a request's arrival to its first generated token",

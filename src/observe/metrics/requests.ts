@@ -12,6 +12,8 @@ interface ModelSeries {
   prompt: CounterChild;
   cached: CounterChild;
   generated: CounterChild;
+  draft: CounterChild;
+  draftAccepted: CounterChild;
   ttft: HistogramChild;
   interToken: HistogramChild;
   queue: HistogramChild;
@@ -44,6 +46,8 @@ export class RequestMetrics {
         prompt: f.promptTokens.labels(model),
         cached: f.cachedTokens.labels(model),
         generated: f.generatedTokens.labels(model),
+        draft: f.draftTokens.labels(model),
+        draftAccepted: f.draftAccepted.labels(model),
         ttft: f.ttft.labels(model),
         interToken: f.interToken.labels(model),
         queue: f.queueDuration.labels(model),
@@ -90,6 +94,8 @@ export class RequestMetrics {
     s.prompt.inc(prompt);
     s.cached.inc(cached);
     s.generated.inc(generated);
+    s.draft.inc(r.draftTokens ?? 0);
+    s.draftAccepted.inc(r.draftAccepted ?? 0);
     s.lcPrompt.inc(prompt);
     s.lcCached.inc(cached);
     s.lcPromptSeconds.inc(promptMs / 1000);

@@ -21,6 +21,14 @@ export const contextBatch = (o: LoadOptions): number => Math.max(o.num_batch, o.
 export const contextThreads = (o: LoadOptions, cores = Math.max(1, availableParallelism())): number =>
   o.num_thread > 0 ? Math.min(o.num_thread, cores) : cores;
 
+/**
+ * Sequences a reranker's context (rank pooling) packs into one decode. Each document is its own sequence and
+ * documents are short, so the slot count (4 by default) would leave most of a batch empty: 16 documents of
+ * 30 tokens per decode scored 2.5× faster than 4 on a loaded 2-core VM (fewer thread barriers per document),
+ * and as fast single-threaded. n_batch still bounds the tokens of a decode.
+ */
+export const RANK_SEQUENCES = 64;
+
 /** The context options for model `m` loaded with `o`. */
 export function contextOptions(o: LoadOptions, m: Model): ContextOptions {
   const base = {
@@ -30,14 +38,16 @@ export function contextOptions(o: LoadOptions, m: Model): ContextOptions {
     kvType: o.kv_cache_type,
   };
   if (o.embedding) {
-    const pooled = m.meta(`${m.meta("general.architecture")}.pooling_type`) !== null;
+    const pooling = m.meta(`${m.meta("general.architecture")}.pooling_type`);
+    const rank = pooling === "4"; // LLAMA_POOLING_TYPE_RANK
     return {
       ...base,
       nBatch: contextSize(o),
       nUbatch: contextSize(o),
-      nSeqMax: o.num_parallel,
+      // Never more sequences than n_batch rows (llama.cpp reserves an output row per sequence).
+      nSeqMax: rank ? Math.max(o.num_parallel, Math.min(RANK_SEQUENCES, contextSize(o))) : o.num_parallel,
       embeddings: true,
-      pooling: pooled ? undefined : ("mean" as const),
+      pooling: pooling !== null ? undefined : ("mean" as const),
       kvUnified: true,
     };
   }

@@ -8,13 +8,19 @@ import { TsllmError } from "../../errors.ts";
 import { drainNativeLog, initBackend } from "../../llama/engine/backend.ts";
 import { BatchEngine, type Submission } from "../../llama/engine/batching/engine.ts";
 import { embedAll } from "../../llama/engine/batching/embed.ts";
-import { Context } from "../../llama/engine/context.ts";
+import { rankAll, rerankFormat, rerankInputs } from "../../llama/engine/batching/rerank.ts";
+import { Context, POOLING } from "../../llama/engine/context.ts";
+import type { DraftModel } from "../../llama/engine/batching/draft-model.ts";
 import { Model } from "../../llama/engine/model.ts";
+import type { Projector } from "../../llama/engine/vision.ts";
 import { SharedCell } from "../../llama/ffi/memory.ts";
 import { contextOptions } from "./context-options.ts";
+import { loadDraft } from "./draft.ts";
 import { fitReport } from "./fit.ts";
+import { imagePrompt, loadProjector } from "./images.ts";
 import { type FromEngine, Inbox, type ToEngine } from "./messages.ts";
 import { SlotBoard } from "./slot-board.ts";
+import { registerRpcServers } from "./rpc-servers.ts";
 import { reportSlots } from "./slot-report.ts";
 import { StreamServer } from "./stream.ts";
 import { isLast, type WireChunk } from "../protocol.ts";
@@ -36,6 +42,10 @@ export class EngineThread {
   #model: Model | null = null;
   #ctx: Context | null = null;
   #engine: BatchEngine | null = null;
+  /** The draft model for speculative decoding, when the load options name one. */
+  #draft: DraftModel | null = null;
+  /** The vision projector, when the load options name one: the model then takes images. */
+  #projector: Projector | null = null;
   #embedding = false;
   #tokenizer: TokenizerClient | null = null;
   readonly #running = new Map<number, Submission>();
@@ -93,12 +103,23 @@ export class EngineThread {
       progress: new SharedCell(msg.progressCell),
     });
     const ctx = new Context(model, contextOptions(o, model));
+    try {
+      this.#draft = loadDraft(o, model, ctx);
+      this.#projector = loadProjector(o, model);
+    } catch (e) {
+      this.#draft?.dispose();
+      this.#draft = null;
+      ctx.dispose();
+      model.dispose();
+      throw e;
+    }
     this.#model = model;
     this.#ctx = ctx;
     this.#embedding = o.embedding;
     this.#board = msg.slots ? new SlotBoard(msg.slots) : null;
     if (!o.embedding) {
-      const engine = new BatchEngine(ctx, { nParallel: o.num_parallel, nBatch: ctx.nBatch });
+      const draft = this.#draft ?? undefined;
+      const engine = new BatchEngine(ctx, { nParallel: o.num_parallel, nBatch: ctx.nBatch, draft });
       this.#engine = engine;
       void this.#loop(engine);
     } else ctx.parkThreads();
@@ -161,25 +182,40 @@ export class EngineThread {
         { code: "not_loaded", status: this.#embedding ? 400 : 503 },
       );
     const { model, ctx } = this.#loaded();
-    const checked = checkGenerate(req, { nVocab: model.vocab.size, nCtx: ctx.nCtx });
+    const { images, ...checked } = checkGenerate(req, { nVocab: model.vocab.size, nCtx: ctx.nCtx });
+    // Images: tokenized here with the text through libmtmd; their chunks live until the request ends.
+    const media = images?.length ? imagePrompt(this.#projector, ctx, checked.prompt, images) : null;
     const engine = this.#engine;
     let sub: Submission | null = null;
     let cancelled = false;
     const start = (prompt: number[]) => {
+      if (this.#engine !== engine || cancelled) media?.release();
       if (this.#engine !== engine) return emit(errorChunk("model was unloaded", "not_loaded", 503));
       if (cancelled) return emit(doneChunk("cancel", "", ZERO_TIMINGS));
       sub = engine.submit(
-        { ...checked, prompt },
+        // Drafting proposes tokens from the sequence, which holds image placeholders: off with images.
+        {
+          ...checked,
+          prompt,
+          ...(media ? { images: media.images, draft: { mode: "off", max: 0, min: 0 } } : {}),
+        },
         {
           piece: (p) => emit(pieceChunk(p)),
-          done: (reason, content, timings, stopSequence) =>
-            emit(doneChunk(reason, content, timings, returnPromptTokens ? prompt : undefined, stopSequence)),
-          error: (e) => emit(errorChunk(e.message, e.code, e.status)),
+          done: (reason, content, timings, stopSequence) => {
+            media?.release();
+            const t = media ? { ...timings, ...media.counts() } : timings;
+            emit(doneChunk(reason, content, t, returnPromptTokens ? prompt : undefined, stopSequence));
+          },
+          error: (e) => {
+            media?.release();
+            emit(errorChunk(e.message, e.code, e.status));
+          },
         },
       );
     };
     const prompt = checked.prompt;
-    if (typeof prompt !== "string" || prompt.length <= INLINE_TOKENIZE_CHARS) {
+    if (media) start(media.tokens);
+    else if (typeof prompt !== "string" || prompt.length <= INLINE_TOKENIZE_CHARS) {
       start(typeof prompt === "string" ? Array.from(model.vocab.tokenize(prompt, true, true)) : prompt);
     } else {
       this.#tokens(prompt).then(start, (e) => {
@@ -197,6 +233,12 @@ export class EngineThread {
 
   async #embed(msg: Extract<ToEngine, { type: "embed" }>): Promise<void> {
     const { ctx } = this.#loaded();
+    // A reranker's pooled output is its score, not a vector.
+    if (ctx.pooling === POOLING.rank)
+      throw new TsllmError("this model is a reranker (/api/rerank): it does not produce embeddings", {
+        code: "capability",
+        status: 400,
+      });
     const limit = ctx.nCtx;
     const inputs: number[][] = [];
     for (const i of msg.input) {
@@ -220,9 +262,35 @@ export class EngineThread {
     });
   }
 
+  /** Scores each document against the query (a rank-pooling model); long texts tokenize off this thread. */
+  async #rerank(msg: Extract<ToEngine, { type: "rerank" }>): Promise<void> {
+    const { model, ctx } = this.#loaded();
+    const tokenizer = this.#tokenizer;
+    const inputs = await rerankInputs(rerankFormat(model), msg.query, msg.documents, (text, special) =>
+      text.length <= INLINE_TOKENIZE_CHARS || !tokenizer
+        ? Array.from(model.vocab.tokenize(text, false, special))
+        : tokenizer.tokenize(text, false, special),
+    );
+    if (this.#ctx !== ctx) throw new TsllmError("model was unloaded", { code: "not_loaded", status: 503 });
+    let scores: number[];
+    try {
+      scores = rankAll(ctx, inputs);
+    } finally {
+      ctx.parkThreads();
+    }
+    this.#post({ type: "result", id: msg.id, value: { scores, tokens: inputs.map((t) => t.length) } });
+  }
+
   #handle(msg: ToEngine): void {
     switch (msg.type) {
       case "load":
+        // RPC servers join ggml's device list here, on the thread that loads, once the backend is initialised.
+        if (msg.options.rpc_servers?.length) {
+          registerRpcServers(msg.options.rpc_servers, msg.backend)
+            .then(() => this.#load(msg))
+            .catch((e) => this.#fail(msg.id, e));
+          return;
+        }
         return this.#load(msg);
       case "tokenizer":
         this.#tokenizer = new TokenizerClient(msg.port as unknown as Endpoint);
@@ -248,11 +316,18 @@ export class EngineThread {
       case "embed":
         this.#embed(msg).catch((e) => this.#fail(msg.id, e));
         return;
+      case "rerank":
+        this.#rerank(msg).catch((e) => this.#fail(msg.id, e));
+        return;
       case "close":
         this.#engine?.close();
         this.#streams?.flush(); // the streams' final "cancel" records, before the process may exit
         this.#engine = null;
         this.#board = null;
+        this.#draft?.dispose();
+        this.#draft = null;
+        this.#projector?.dispose();
+        this.#projector = null;
         this.#ctx?.dispose();
         this.#model?.dispose();
         this.#ctx = null;

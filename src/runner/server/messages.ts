@@ -1,6 +1,6 @@
 /** Messages between the runner's HTTP thread and its engine Worker. */
 import type { LoadOptions, LoadResponse } from "../protocol.ts";
-import type { GenerateRequest } from "../../llama/engine/batching/types.ts";
+import type { GenerateInput } from "./validate.ts";
 import type { WireChunk } from "../protocol.ts";
 
 /** HTTP thread → engine. */
@@ -21,7 +21,7 @@ export type ToEngine =
   | {
       type: "generate";
       id: number;
-      req: Omit<GenerateRequest, "prompt"> & { prompt: string | number[] };
+      req: GenerateInput;
       returnPromptTokens?: boolean;
     }
   | { type: "cancel"; id: number; target: number }
@@ -30,6 +30,7 @@ export type ToEngine =
   /** Serve the stream socket at `path` from the engine thread. */
   | { type: "streams"; id: number; path: string }
   | { type: "embed"; id: number; input: (string | number[])[]; truncate: boolean }
+  | { type: "rerank"; id: number; query: string; documents: string[] }
   | { type: "close"; id: number };
 
 /** A message to the engine before the control thread assigns its id. */

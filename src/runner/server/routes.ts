@@ -1,10 +1,11 @@
-/** The runner's control API: GET /health, GET /slots, POST /load, /completion (NDJSON), /embedding, /tokenize, /detokenize. */
+/** The runner's control API: GET /health, GET /slots, POST /load, /completion (NDJSON), /embedding, /rerank, /tokenize, /detokenize. */
 import type { TSchema } from "@sinclair/typebox";
 import { TsllmError } from "../../errors.ts";
 import {
   CompletionRequest,
   DetokenizeRequest,
   EmbeddingRequest,
+  RerankRequest,
   isLast,
   LoadRequest,
   TokenizeRequest,
@@ -88,6 +89,10 @@ export function routes(control: RunnerControl): (req: Request) => Promise<Respon
         case "/embedding": {
           const b = await body<EmbeddingRequest>(req, EmbeddingRequest);
           return json(await control.call({ type: "embed", input: b.input, truncate: b.truncate ?? true }));
+        }
+        case "/rerank": {
+          const b = await body<RerankRequest>(req, RerankRequest);
+          return json(await control.call({ type: "rerank", query: b.query, documents: b.documents }));
         }
         case "/tokenize": {
           const b = await body<TokenizeRequest>(req, TokenizeRequest);

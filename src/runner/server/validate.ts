@@ -7,6 +7,7 @@
 import { TsllmError } from "../../errors.ts";
 import { TokenOutOfRangeError } from "../../llama/engine/errors.ts";
 import type { GenerateRequest } from "../../llama/engine/batching/types.ts";
+import type { ImageInput } from "../protocol.ts";
 
 /** What a request is checked against: the loaded model's vocabulary and context sizes. */
 export interface RunnerLimits {
@@ -15,7 +16,11 @@ export interface RunnerLimits {
 }
 
 /** A generate request as the engine thread receives it (the prompt may still be text). */
-export type GenerateInput = Omit<GenerateRequest, "prompt"> & { prompt: string | number[] };
+export type GenerateInput = Omit<GenerateRequest, "prompt" | "images"> & {
+  prompt: string | number[];
+  /** Images for the markers of a text prompt (see images.ts). */
+  images?: ImageInput[];
+};
 
 const INT32_MAX = 2 ** 31 - 1;
 const FLOAT32_MAX = 3.4028234663852886e38;

@@ -5,8 +5,10 @@
 import type { TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { TsllmError } from "../../errors.ts";
-import type { DoneReason, GenerateRequest, Piece, Timings } from "../../llama/engine/batching/types.ts";
-import type { CompletionRequest, WireChunk } from "../protocol.ts";
+import type { DoneReason, Piece, Timings } from "../../llama/engine/batching/types.ts";
+import { DRAFT_DEFAULTS, type DraftOptions } from "../../llama/engine/batching/speculative.ts";
+import type { CompletionRequest, Speculative, WireChunk } from "../protocol.ts";
+import type { GenerateInput } from "./validate.ts";
 
 /** A piece as the protocol carries it: each alternative's text travels beside its id. */
 export const pieceChunk = (p: Piece): WireChunk => ({
@@ -58,9 +60,7 @@ export function checked<T>(schema: TSchema, data: unknown): T {
 }
 
 /** Maps the wire request onto the engine's request. */
-export function toGenerate(
-  r: CompletionRequest,
-): Omit<GenerateRequest, "prompt"> & { prompt: string | number[] } {
+export function toGenerate(r: CompletionRequest): GenerateInput {
   const o = r.options ?? {};
   const bias = r.logit_bias
     ? Object.fromEntries(Object.entries(r.logit_bias).map(([k, v]) => [tokenKey(k), v]))
@@ -78,6 +78,18 @@ export function toGenerate(
     numKeep: o.num_keep ?? 4,
     shift: r.shift ?? true,
     logprobs: r.logprobs,
+    ...(r.speculative ? { draft: draftOptions(r.speculative) } : {}),
+    ...(r.images?.length ? { images: r.images } : {}),
+  };
+}
+
+/** The request's speculative settings as the engine's draft options (a bare n_max/n_min keeps the default mode). */
+function draftOptions(sp: Speculative): DraftOptions | undefined {
+  if (!sp.type && sp.n_max === undefined && sp.n_min === undefined) return undefined;
+  return {
+    mode: sp.type,
+    max: sp.n_max ?? DRAFT_DEFAULTS.max,
+    min: sp.n_min ?? DRAFT_DEFAULTS.min,
   };
 }
 

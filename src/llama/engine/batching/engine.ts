@@ -8,10 +8,14 @@ import type { TsllmError } from "../../../errors.ts";
 import { Batch } from "../batch.ts";
 import type { Context } from "../context.ts";
 import { CacheSpace } from "./cache-space.ts";
+import { NoDraftModelError } from "./draft-errors.ts";
+import type { DraftModel } from "./draft-model.ts";
 import { EngineClosedError, TokenRepeatLimitError } from "./errors.ts";
+import { evaluateDueImages, imageSafePrefix, markCached, textRunEnd } from "./images.ts";
 import { logprobsOf } from "./logprobs.ts";
 import { commonPrefix, truncatePrompt } from "./prefix.ts";
 import { Slot, type Task } from "./slot.ts";
+import { draftMode, Speculator } from "./speculative.ts";
 import type { GenerateRequest, Sink } from "./types.ts";
 
 /** Identical tokens in a row after which generation is ended as a loop. */
@@ -36,17 +40,25 @@ export class BatchEngine {
   readonly #space: CacheSpace;
   readonly #queue: Waiting[] = [];
   readonly #now: () => number;
+  readonly #spec: Speculator;
   #wake: (() => void) | null = null;
   #closed = false;
   /** llama_decode calls made, and the busy slots summed over them (llama-server's n_decode, n_busy_slots). */
   decodes = 0;
   busySlots = 0;
+  /** Speculative decoding: draft tokens proposed and accepted since start. */
+  draftProposed = 0;
+  draftAccepted = 0;
 
-  constructor(ctx: Context, opts: { nParallel: number; nBatch: number; now?: () => number }) {
+  constructor(
+    ctx: Context,
+    opts: { nParallel: number; nBatch: number; now?: () => number; draft?: DraftModel },
+  ) {
     this.#ctx = ctx;
     this.#now = opts.now ?? (() => performance.now());
     this.slots = Array.from({ length: opts.nParallel }, (_, i) => new Slot(i));
     this.#space = new CacheSpace(ctx, this.slots);
+    this.#spec = new Speculator(ctx, opts.draft ?? null);
     // llama.cpp may lower n_batch (never above n_ctx): a larger batch would trip its GGML_ASSERT.
     this.#batch = new Batch(Math.min(opts.nBatch, ctx.nBatch), 1);
   }
@@ -55,6 +67,10 @@ export class BatchEngine {
   submit(req: GenerateRequest, sink: Sink): Submission {
     if (this.#closed) {
       sink.error(new EngineClosedError());
+      return { cancel() {} };
+    }
+    if (req.draft?.mode === "model" && !this.#spec.model) {
+      sink.error(new NoDraftModelError());
       return { cancel() {} };
     }
     const w: Waiting = {
@@ -121,10 +137,18 @@ export class BatchEngine {
       s.row = batch.add(t.last, s.cached.length, s.id, true);
       s.cached.push(t.last);
     }
+    this.#spec.addDrafts(this.slots, batch);
     for (const s of this.slots) {
       if (s.state !== "prefill" || batch.free === 0) continue;
       const t = s.task as Task;
-      const n = Math.min(batch.free, t.req.prompt.length - t.nPast);
+      // An image is evaluated whole (its own decode) once the text before it is in the cache.
+      const failed = t.req.images ? evaluateDueImages(s) : null;
+      if (failed) {
+        this.#ctx.seqRm(s.id, t.nPast, -1);
+        this.#fail(s, failed);
+        continue;
+      }
+      const n = Math.min(batch.free, textRunEnd(t, t.nPast) - t.nPast);
       for (let i = 0; i < n; i++) {
         const tok = t.req.prompt[t.nPast] as number;
         const last = t.nPast === t.req.prompt.length - 1;
@@ -143,24 +167,51 @@ export class BatchEngine {
     }
     this.decodes++;
     this.busySlots += this.busy;
-    for (const s of this.slots) if (s.row >= 0 && s.task) this.#sample(s);
+    for (const s of this.slots) {
+      if (s.row < 0 || !s.task) continue;
+      if (s.draft.length > 0) this.#verify(s);
+      else this.#sample(s, s.row);
+    }
   }
 
-  #sample(s: Slot): void {
+  /**
+   * Samples the slot's rows in order while the drafts match what its sampler picks; each pick is an output
+   * token exactly as plain decoding would produce it. Then drops the rejected drafts' cache entries.
+   */
+  #verify(s: Slot): void {
+    const { draft, draftRows } = s;
+    const t = s.task as Task;
+    let accepted = 0;
+    let live = this.#sample(s, s.row);
+    while (live && accepted < draft.length && t.last === draft[accepted]) {
+      live = this.#sample(s, draftRows[accepted] as number);
+      accepted++;
+    }
+    t.accepted += accepted;
+    this.draftAccepted += accepted;
+    this.draftProposed += draft.length;
+    this.#spec.settle(s, draft.length, accepted);
+  }
+
+  /** Samples the slot's next token from batch row `row`; false once the request has ended. */
+  #sample(s: Slot, row: number): boolean {
     const t = s.task as Task;
     const now = this.#now();
     if (s.state === "prefill") {
       s.state = "generating";
       t.tFirst = now;
     }
-    const lp = t.req.logprobs !== undefined ? Float32Array.from(this.#ctx.logits(s.row)) : null;
-    const tok = t.sampler.sample(this.#ctx, s.row);
+    const lp = t.req.logprobs !== undefined ? Float32Array.from(this.#ctx.logits(row)) : null;
+    const tok = t.sampler.sample(this.#ctx, row);
     const vocab = this.#ctx.model.vocab;
-    if (vocab.isEog(tok)) return this.#finish(s, "stop");
+    if (vocab.isEog(tok)) return this.#end(s, "stop");
     t.predicted++;
     t.repeatRun = tok === t.last ? t.repeatRun + 1 : 1;
     t.last = tok;
-    if (t.repeatRun >= REPEAT_LIMIT) return this.#fail(s, new TokenRepeatLimitError(tok, t.repeatRun));
+    if (t.repeatRun >= REPEAT_LIMIT) {
+      this.#fail(s, new TokenRepeatLimitError(tok, t.repeatRun));
+      return false;
+    }
     const text = t.utf8.push(vocab.pieceBytes(tok, false));
     const { emit, stopped } = t.stop.push(text);
     t.pending.tokens.push(tok);
@@ -177,9 +228,15 @@ export class BatchEngine {
       t.sink.piece(t.pending);
       t.pending = { content: "", tokens: [] };
     }
-    if (stopped) return this.#finish(s, "stop", false);
+    if (stopped) return this.#end(s, "stop", false);
     const limit = t.req.numPredict >= 0 ? t.req.numPredict : 10 * this.#ctx.nCtx;
-    if (t.predicted >= limit) return this.#finish(s, "length");
+    if (t.predicted >= limit) return this.#end(s, "length");
+    return true;
+  }
+
+  #end(s: Slot, reason: "stop" | "length", flushStop = true): false {
+    this.#finish(s, reason, flushStop);
+    return false;
   }
 
   #admit(): void {
@@ -202,13 +259,15 @@ export class BatchEngine {
         }
       }
       // At least one prompt token is decoded so there are logits to sample from.
-      const nPast = Math.min(bestLcp, w.req.prompt.length - 1);
+      const nPast = imageSafePrefix(w.req.images, Math.min(bestLcp, w.req.prompt.length - 1));
       if (!this.#space.reserve(best, w.req.prompt.length - nPast)) return;
       this.#queue.shift();
       this.#ctx.seqRm(best.id, nPast, -1);
       best.cached.length = nPast;
       try {
-        best.bind(w.req, w.sink, this.#ctx.model.vocab, nPast, this.#now());
+        const drafts = draftMode(w.req, !!this.#spec.model) !== "off";
+        best.bind(w.req, w.sink, this.#ctx.model.vocab, nPast, this.#now(), drafts);
+        markCached(w.req.images, nPast);
       } catch (e) {
         best.release(this.#now());
         w.sink.error(e as TsllmError);

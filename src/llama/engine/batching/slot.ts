@@ -28,6 +28,10 @@ export interface Task {
   tFirst: number;
   /** Tokens sampled since the last emitted piece (text held back by the stop matcher or UTF-8 stream). */
   pending: Piece;
+  /** Speculative decoding: draft tokens proposed and accepted so far; whether the request drafts at all. */
+  drafted: number;
+  accepted: number;
+  drafts: boolean;
 }
 
 /** A KV-cache sequence and its bookkeeping. */
@@ -39,11 +43,14 @@ export class Slot {
   task: Task | null = null;
   /** Row of this slot's output in the current batch, -1 if none. */
   row = -1;
+  /** This step's draft tokens (after the last sampled token) and their batch rows. */
+  draft: number[] = [];
+  draftRows: number[] = [];
 
   constructor(readonly id: number) {}
 
   /** Binds a request; the caller has already trimmed the cache to `nPast` tokens. */
-  bind(req: GenerateRequest, sink: Sink, vocab: Vocab, nPast: number, now: number): void {
+  bind(req: GenerateRequest, sink: Sink, vocab: Vocab, nPast: number, now: number, drafts = false): void {
     this.task = {
       req,
       sink,
@@ -59,9 +66,13 @@ export class Slot {
       tStart: now,
       tFirst: 0,
       pending: { content: "", tokens: [] },
+      drafted: 0,
+      accepted: 0,
+      drafts,
     };
     // Penalties look back over the prompt, as llama-server's do (one FFI call per token: only when needed).
-    if (this.task.sampler.wantsPrompt) for (const t of req.prompt) this.task.sampler.accept(t);
+    // Image placeholders (negative) are not tokens.
+    if (this.task.sampler.wantsPrompt) for (const t of req.prompt) if (t >= 0) this.task.sampler.accept(t);
     this.state = "prefill";
   }
 
@@ -84,6 +95,7 @@ export class Slot {
       predicted_n: t.predicted,
       predicted_ms: t.tFirst ? now - t.tFirst : 0,
       cache_n: t.cacheN,
+      ...(t.drafts ? { draft_n: t.drafted, draft_n_accepted: t.accepted } : {}),
     };
   }
 }

@@ -2,6 +2,8 @@
 import type { TsllmError } from "../../../errors.ts";
 import type { SamplerOptions } from "../sampler.ts";
 import type { TokenLogprobs } from "./logprobs.ts";
+import type { PromptImage } from "./images.ts";
+import type { DraftOptions } from "./speculative.ts";
 
 /** One completion request, already tokenized. */
 export interface GenerateRequest {
@@ -16,6 +18,10 @@ export interface GenerateRequest {
   shift: boolean;
   /** Top-N alternatives per token; undefined = no logprobs. */
   logprobs?: number;
+  /** Speculative decoding; undefined = draft with the draft model if one is loaded, else not at all. */
+  draft?: DraftOptions;
+  /** Images inside `prompt` (their entries hold negative placeholder ids, see images.ts). */
+  images?: PromptImage[];
 }
 
 /** Why a generation ended. */
@@ -28,6 +34,9 @@ export interface Timings {
   predicted_n: number;
   predicted_ms: number;
   cache_n: number;
+  /** Speculative decoding: draft tokens proposed and accepted (only when the request drafted). */
+  draft_n?: number;
+  draft_n_accepted?: number;
 }
 
 /** A generated piece: text plus the tokens and logprobs it came from. */

@@ -1,0 +1,154 @@
+/**
+ * Synthetic vision projectors (mmproj GGUF, llama.cpp's `clip` architecture) for tests and benchmarks: LLaVA's
+ * "mlp" projector type over a tiny ViT (32×32 images in 8×8 patches: 16 image tokens, two blocks), seeded
+ * random weights, output width = the text model's n_embd so libmtmd accepts it for that model. Encoding
+ * takes milliseconds on a CPU; every code path (decode, resize, ViT, projection, placement) is real.
+ */
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { gv } from "../typed.ts";
+import { GgmlType, GgufValueType } from "../types.ts";
+import { writeGguf } from "../writer.ts";
+import { SynthOptionError } from "./errors.ts";
+import { PRESETS, paramCount, type TensorPlan } from "./presets.ts";
+import { tensorChunks } from "./tensors.ts";
+
+/** The vision tower's shape. */
+export interface ProjectorShape {
+  imageSize: number;
+  patchSize: number;
+  nEmbd: number;
+  nHead: number;
+  nFf: number;
+  nLayer: number;
+}
+
+/** The default tower: small enough to encode in milliseconds. */
+export const TINY_VIT: ProjectorShape = {
+  imageSize: 32,
+  patchSize: 8,
+  nEmbd: 64,
+  nHead: 4,
+  nFf: 128,
+  nLayer: 2,
+};
+
+/** Bumped whenever the projector generator's output changes, so cached files are regenerated. */
+export const PROJECTOR_VERSION = 1;
+
+/** Image tokens one image becomes with `shape` (one per patch: the mlp projector neither merges nor adds). */
+export const imageTokens = (shape: ProjectorShape = TINY_VIT): number =>
+  (shape.imageSize / shape.patchSize) ** 2;
+
+const STD = 0.02;
+const normal = (name: string, shape: number[], std = STD): TensorPlan => ({
+  name,
+  shape,
+  init: "normal",
+  std,
+  quantize: false,
+});
+const constant = (name: string, n: number, init: "ones" | "zeros"): TensorPlan => ({
+  name,
+  shape: [n],
+  init,
+  std: 0,
+  quantize: false,
+});
+
+/** Every tensor of the projector, in file order (names and ggml shapes as tools/mtmd/clip.cpp loads them). */
+export function projectorPlan(s: ProjectorShape, nEmbdText: number): TensorPlan[] {
+  const n = s.nEmbd;
+  const nPatches = imageTokens(s);
+  const plan = [
+    normal("v.patch_embd.weight", [s.patchSize, s.patchSize, 3, n]),
+    constant("v.patch_embd.bias", n, "zeros"),
+    normal("v.position_embd.weight", [n, nPatches]),
+    constant("v.pre_ln.weight", n, "ones"),
+    constant("v.pre_ln.bias", n, "zeros"),
+  ];
+  for (let i = 0; i < s.nLayer; i++) {
+    const b = `v.blk.${i}`;
+    for (const x of ["attn_q", "attn_k", "attn_v", "attn_out"])
+      plan.push(normal(`${b}.${x}.weight`, [n, n]), constant(`${b}.${x}.bias`, n, "zeros"));
+    plan.push(
+      constant(`${b}.ln1.weight`, n, "ones"),
+      constant(`${b}.ln1.bias`, n, "zeros"),
+      constant(`${b}.ln2.weight`, n, "ones"),
+      constant(`${b}.ln2.bias`, n, "zeros"),
+      // ffn_down's input width (ne[0]) is n_ff, never n_embd: clip.cpp swaps up/down of old files otherwise.
+      normal(`${b}.ffn_up.weight`, [n, s.nFf]),
+      constant(`${b}.ffn_up.bias`, s.nFf, "zeros"),
+      normal(`${b}.ffn_down.weight`, [s.nFf, n]),
+      constant(`${b}.ffn_down.bias`, n, "zeros"),
+    );
+  }
+  // LLaVA's two-layer MLP into the text model's embedding space; 1/sqrt(width) keeps its outputs' scale.
+  plan.push(
+    normal("mm.0.weight", [n, nEmbdText], 1 / Math.sqrt(n)),
+    constant("mm.0.bias", nEmbdText, "zeros"),
+    normal("mm.2.weight", [nEmbdText, nEmbdText], STD),
+    constant("mm.2.bias", nEmbdText, "zeros"),
+  );
+  return plan;
+}
+
+/** Options of one synthetic projector. */
+export interface ProjectorOptions {
+  /** The chat preset (presets.ts) whose n_embd the projector feeds, e.g. "tiny". */
+  preset: string;
+  seed?: number;
+  out: string;
+  shape?: ProjectorShape;
+}
+
+/** Writes a synthetic projector GGUF for models of `preset`; the same options give byte-identical files. */
+export async function synthesizeProjector(
+  o: ProjectorOptions,
+): Promise<{ path: string; bytes: number; params: number; tensors: number }> {
+  const preset = PRESETS[o.preset];
+  if (preset === undefined || preset.arch !== "llama")
+    throw new SynthOptionError(
+      `a projector needs a chat preset (${Object.keys(PRESETS)
+        .filter((k) => PRESETS[k]?.arch === "llama")
+        .join(", ")}): ${o.preset}`,
+    );
+  const s = o.shape ?? TINY_VIT;
+  if (s.imageSize % s.patchSize !== 0 || s.nEmbd % s.nHead !== 0 || s.nFf === s.nEmbd)
+    throw new SynthOptionError(
+      "projector shape: image size must be a multiple of the patch size, n_embd of n_head, n_ff other than n_embd",
+    );
+  const seed = o.seed ?? 1;
+  const plan = projectorPlan(s, preset.nEmbd);
+  const f32s = (v: number[]) => gv.array(GgufValueType.FLOAT32, v);
+  const metadata = {
+    "general.architecture": gv.str("clip"),
+    "general.type": gv.str("mmproj"),
+    "general.name": gv.str(`synth-projector-${o.preset}`),
+    "general.file_type": gv.u32(0),
+    "tsllm.synth.version": gv.u32(PROJECTOR_VERSION),
+    "tsllm.synth.seed": gv.u32(seed),
+    "clip.has_vision_encoder": gv.bool(true),
+    "clip.projector_type": gv.str("mlp"),
+    "clip.use_gelu": gv.bool(true),
+    "clip.vision.image_size": gv.u32(s.imageSize),
+    "clip.vision.patch_size": gv.u32(s.patchSize),
+    "clip.vision.embedding_length": gv.u32(s.nEmbd),
+    "clip.vision.feed_forward_length": gv.u32(s.nFf),
+    "clip.vision.block_count": gv.u32(s.nLayer),
+    "clip.vision.projection_dim": gv.u32(preset.nEmbd),
+    "clip.vision.attention.head_count": gv.u32(s.nHead),
+    "clip.vision.attention.layer_norm_epsilon": gv.f32(1e-6),
+    "clip.vision.image_mean": f32s([0.5, 0.5, 0.5]),
+    "clip.vision.image_std": f32s([0.5, 0.5, 0.5]),
+  };
+  const tensors = plan.map((t) => ({
+    name: t.name,
+    shape: t.shape,
+    type: GgmlType.F32,
+    data: () => tensorChunks(t, GgmlType.F32, seed),
+  }));
+  await mkdir(dirname(o.out), { recursive: true });
+  const bytes = await writeGguf(o.out, { metadata, tensors });
+  return { path: o.out, bytes, params: paramCount(plan), tensors: plan.length };
+}
