@@ -53,6 +53,7 @@ let chatDigest: string;
 if (url) {
   chatDigest = await createModel(url, FUZZ_MODELS.chat, recipes.tiny);
   await createModel(url, FUZZ_MODELS.embed, recipes.embed);
+  await createModel(url, FUZZ_MODELS.rerank, recipes.rerank);
 } else {
   ({ server, chatDigest } = await startFuzzServer());
   url = server.url;

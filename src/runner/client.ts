@@ -10,6 +10,7 @@ import type { Subprocess } from "bun";
 import { parseDurationMs } from "../config/duration.ts";
 import { ENV, type Env } from "../config/env.ts";
 import { TsllmError } from "../errors.ts";
+import { childExit } from "./child-exit.ts";
 import { RunnerExitedError, RunnerLoadError, RunnerLoadTimeoutError } from "./errors.ts";
 import {
   type CompletionRequest,
@@ -82,7 +83,7 @@ export class RunnerClient implements Runner {
     this.pid = this.#proc.pid;
     this.#stream = new CompletionStream(streamSocketPath(this.socket), () => this.#streamLost());
     void this.#tail.consume(this.#proc.stderr);
-    this.#exit = this.#proc.exited.then(() => {
+    this.#exit = childExit(this.#proc).then(() => {
       this.#exited = true;
       rmSync(this.#dir, { recursive: true, force: true });
       return new RunnerExitedError(this.#proc.exitCode, this.#proc.signalCode ?? null, this.#tail.text());

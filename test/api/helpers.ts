@@ -39,6 +39,7 @@ export const GREEDY = { temperature: 0, seed: 1, repeat_penalty: 1 };
 export const models = {
   chat: () => synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm" }),
   embed: () => synthModel({ preset: "embed", quant: "f32", vocab: "bert-bge" }),
+  rerank: () => synthModel({ preset: "rerank", quant: "f32", vocab: "bert-bge" }),
 };
 
 /** A model a test server can be given: the GGUF it is created from and extra /api/create fields. */
@@ -55,6 +56,8 @@ export const recipes = {
   thinker: { gguf: models.chat, extra: { template: THINKING_TEMPLATE } },
   /** The BERT-style embedding model. */
   embed: { gguf: models.embed },
+  /** The BERT-style cross-encoder reranker (rank pooling). */
+  rerank: { gguf: models.rerank },
   /** Qwen2.5's real Jinja template (Hermes-style tool calls). */
   qwen: { gguf: toolModels.qwen25 },
 } satisfies Record<string, ModelRecipe>;

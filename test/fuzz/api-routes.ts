@@ -13,6 +13,8 @@ export interface FuzzContext {
   chat: string;
   /** The embedding model. */
   embed: string;
+  /** The reranker (rank pooling). */
+  rerank: string;
   /** A blob digest the store holds (the chat model's weights). */
   chatDigest: string;
   /** Names create/copy/delete may use: the run's own models are never among them. */
@@ -154,6 +156,13 @@ export const ROUTES: Record<string, RouteSpec> = {
       options: { num_ctx: 128 },
     }),
   },
+  "POST /api/rerank": {
+    base: (_rng, c) => ({
+      path: "/api/rerank",
+      body: { model: c.rerank, query: "what is a fox", documents: ["a fox is an animal", "tea"] },
+    }),
+    extras: (rng) => ({ top_n: rng.pick([1, 2, 50]), return_documents: rng.chance(0.5), keep_alive: "1m" }),
+  },
   "POST /api/embeddings": {
     base: (_rng, c) => ({ path: "/api/embeddings", body: { model: c.embed, prompt: "hello" } }),
     extras: () => ({ keep_alive: 0, options: { num_thread: 1 } }),
@@ -289,6 +298,13 @@ export const ROUTES: Record<string, RouteSpec> = {
       seed: 3,
     }),
     bounded: fieldBounded("max_tokens"),
+  },
+  "POST /v1/rerank": {
+    base: (_rng, c) => ({
+      path: "/v1/rerank",
+      body: { model: c.rerank, query: "tea", documents: [{ text: "green tea" }, "a fox"] },
+    }),
+    extras: (rng) => ({ top_n: rng.pick([1, 3]), return_documents: rng.chance(0.5) }),
   },
   "POST /v1/embeddings": {
     base: (_rng, c) => ({ path: "/v1/embeddings", body: { model: c.embed, input: "hello" } }),

@@ -28,6 +28,7 @@ export function appRouteKeys(): string[] {
 export const FUZZ_MODELS = {
   chat: "fz-chat",
   embed: "fz-embed",
+  rerank: "fz-rerank",
   /** Port 9 (discard) is closed on loopback: pulls and pushes of this name fail without leaving the machine. */
   unreachable: "127.0.0.1:9/fuzz/chat:latest",
 } as const;
@@ -37,6 +38,7 @@ export function fuzzContext(chatDigest: string, maxString: number): FuzzContext 
   return {
     chat: FUZZ_MODELS.chat,
     embed: FUZZ_MODELS.embed,
+    rerank: FUZZ_MODELS.rerank,
     chatDigest,
     scratch: ["fz-scratch-a", "fz-scratch-b", "scratch/ns-c:tag", "fz-scratch-d:v2"],
     maxString,
@@ -48,6 +50,7 @@ export function fuzzContext(chatDigest: string, maxString: number): FuzzContext 
 export async function createFuzzModels(create: ServeChild["create"]): Promise<string> {
   const digest = await create(FUZZ_MODELS.chat, recipes.tiny);
   await create(FUZZ_MODELS.embed, recipes.embed);
+  await create(FUZZ_MODELS.rerank, recipes.rerank);
   await create(FUZZ_MODELS.unreachable, recipes.tiny);
   return digest;
 }

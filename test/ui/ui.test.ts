@@ -39,6 +39,13 @@ async function openUi(
 }
 
 /** Sets an option in the settings panel (empty string: the server's default). */
+/** Waits until `selector` matches `n` elements (the UI re-renders after a click, not during it). */
+async function countIs(page: Page, selector: string, n: number): Promise<void> {
+  const sel = JSON.stringify(selector);
+  await page.waitForFunction(`document.querySelectorAll(${sel}).length === ${n}`, null, { timeout: 10_000 });
+  expect(await page.locator(selector).count()).toBe(n);
+}
+
 async function setOptions(page: Page, options: Record<string, string>): Promise<void> {
   await page.click('button[aria-label="Settings"]');
   for (const [name, value] of Object.entries(options)) await page.fill(`input[name="${name}"]`, value);
@@ -96,7 +103,7 @@ describe.skipIf(!hasChromium)("web UI in Chromium", () => {
     await page.locator(".conversations .open", { hasText: "Hello there" }).waitFor();
     expect(await page.locator(".conversations li").count()).toBe(1);
     await page.click('a[href="#/"]');
-    expect(await page.locator(".msg").count()).toBe(0);
+    await countIs(page, ".msg", 0);
     await page.click(".conversations .open");
     await page.waitForSelector(".msg.assistant .stats");
     expect(await page.locator(".msg.user").allTextContents()).toEqual([
@@ -109,9 +116,9 @@ describe.skipIf(!hasChromium)("web UI in Chromium", () => {
 
     // New chat and delete from the list.
     await page.click("text=+ New chat");
-    expect(await page.locator(".msg").count()).toBe(0);
+    await countIs(page, ".msg", 0);
     await page.click('.conversations button[aria-label^="Delete"]');
-    expect(await page.locator(".conversations li").count()).toBe(0);
+    await countIs(page, ".conversations li", 0);
     expect(errors).toEqual([]);
     await page.context().close();
   });

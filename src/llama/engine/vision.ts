@@ -16,6 +16,7 @@ import {
   tokenizeWithImages,
 } from "../ffi/mtmd.ts";
 import type { Ptr } from "../ffi/memory.ts";
+import { native } from "../ffi/native.ts";
 import { drainNativeLog } from "./backend.ts";
 import type { PromptImage } from "./batching/images.ts";
 import type { Context } from "./context.ts";
@@ -50,6 +51,8 @@ export class Projector {
   /** Loads projector `path` for `model`; throws ProjectorLoadError or MtmdUnavailableError. */
   static load(path: string, model: Model, opts: { threads: number; useGpu: boolean }): Projector {
     const { marker } = mtmdInfo();
+    // mtmd logs through the llama callback it finds at start: make it this thread's, so the reason below is read.
+    native().shim.tsllm_log_claim();
     drainNativeLog(); // so that what follows is this load's own log
     try {
       return new Projector(initProjector(path, model.handle, opts.threads, opts.useGpu), path, marker);

@@ -71,6 +71,13 @@ int32_t tsllm_log_drain(char *buf, int32_t cap) {
   return n;
 }
 
+/**
+ * Points llama's (process-wide) log callback at this shim's ring. Each thread that loads libllama compiles its
+ * own shim, and the last one to initialise owns the callback; a thread about to read a library's reason from
+ * the log (libmtmd copies llama's callback when it starts) claims it first.
+ */
+void tsllm_log_claim(void) { f_log_set((void *)log_cb, 0); }
+
 /** Native log lines at or above this ggml level are written to stderr as they happen. */
 void tsllm_log_stderr_level(int32_t level) { stderr_min_level = level; }
 

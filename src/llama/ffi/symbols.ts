@@ -178,6 +178,7 @@ export const shimSymbols = {
   tsllm_shim_init: { args: [cstring], returns: i32 },
   tsllm_log_drain: { args: [ptr, i32], returns: i32 },
   tsllm_log_stderr_level: { args: [i32], returns: v },
+  tsllm_log_claim: { args: [], returns: v },
   tsllm_progress_callback: { args: [], returns: ptr },
   tsllm_abort_callback: { args: [], returns: ptr },
   tsllm_model_default_params: { args: [ptr], returns: v },
