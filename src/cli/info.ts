@@ -31,7 +31,7 @@ export async function infoCommand(args: string[], env: Env): Promise<number> {
     return 0;
   }
   const opts = backendOptions(env);
-  const probe = probeMachine(opts.libDir);
+  const probe = probeMachine(opts.libDir, opts.variant);
   const offered = availableVariants(opts.libDir, opts.variant);
   const choice = chooseVariantWithReasons(offered, probe, opts.variant);
   const n = initBackend(opts);

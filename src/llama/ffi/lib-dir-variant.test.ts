@@ -2,8 +2,8 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { availableVariants, dirVariant } from "./libs.ts";
-import { chooseVariantWithReasons, probeMachine } from "./variant.ts";
+import { availableVariants } from "./libs.ts";
+import { chooseVariantWithReasons, dirVariant, probeMachine } from "./variant.ts";
 
 const dirs: string[] = [];
 function libDir(files: Record<string, string>): string {
@@ -45,6 +45,8 @@ test("a TSLLM_LIB_DIR's tsllm-cuda.json is the build the GPU check uses (an sm_9
   const choice = chooseVariantWithReasons(availableVariants(dir), prebuilt);
   expect(choice.variant).toBe("cpu");
   expect(choice.skipped.join(" ")).toContain("GPU sm_90 not in this build");
+  // The metadata belongs to the variant the directory holds: a directory named cuda-ext describes cuda-ext.
+  expect(probeMachine(dir, "cuda-ext").builds["cuda-ext"]).toEqual({ cuda: 13, sass: ["90"], ptx: [] });
   // Broken metadata falls back to the prebuilt table rather than failing.
   const broken = libDir({ "libggml-cuda.so": "", "tsllm-cuda.json": "{not json" });
   expect(probeMachine(broken).builds.cuda).toBeUndefined();

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { dirname, join } from "node:path";
 import { EMBEDDED_LIBS } from "./embedded.ts";
 import { NativeLibraryError, UnknownVariantError } from "./errors.ts";
-import { VARIANTS, type Variant, variantPackage } from "./variant.ts";
+import { dirVariant, VARIANTS, type Variant, variantPackage } from "./variant.ts";
 
 /** A resolved library directory. */
 export interface LibDir {
@@ -30,18 +30,6 @@ export function availableVariants(libDir?: string, override?: string): Variant[]
   const embedded = Object.keys(EMBEDDED_LIBS);
   if (embedded.length > 0) return VARIANTS.filter((v) => embedded.includes(v));
   return VARIANTS.filter((v) => devDir(v) !== null);
-}
-
-/**
- * The variant a TSLLM_LIB_DIR holds: the override when it names a known variant, else read off the backend
- * libraries in it (libggml-cuda → cuda, libggml-vulkan → vulkan, else cpu).
- */
-export function dirVariant(dir: string, override?: string): Variant {
-  if (override && (VARIANTS as readonly string[]).includes(override)) return override as Variant;
-  const files = existsSync(dir) ? readdirSync(dir) : [];
-  if (files.some((f) => /^libggml-cuda\./.test(f))) return "cuda";
-  if (files.some((f) => /^libggml-vulkan\./.test(f))) return "vulkan";
-  return "cpu";
 }
 
 function devDir(v: Variant): string | null {

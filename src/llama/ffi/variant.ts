@@ -151,7 +151,7 @@ export function runsOn(build: CudaBuild, cc: string): boolean {
  * Probes /proc, nvidia-smi, the dynamic loader and the Vulkan ICD directories. A Vulkan GPU needs a hardware
  * driver (ICD) and a render node: Mesa installs ICDs for several vendors at once, so an ICD alone proves nothing.
  */
-export function probeMachine(libDir?: string): MachineProbe {
+export function probeMachine(libDir?: string, override?: string): MachineProbe {
   const icdDirs = ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d", "/usr/local/share/vulkan/icd.d"];
   const icds = icdDirs.flatMap((d) => (existsSync(d) ? readdirSync(d) : []));
   const renderNode = existsSync("/dev/dri") && readdirSync("/dev/dri").some((f) => f.startsWith("renderD"));
@@ -163,7 +163,7 @@ export function probeMachine(libDir?: string): MachineProbe {
     computeCaps: smi.caps,
     vulkanGpu: icds.some((f) => f.endsWith(".json") && !f.startsWith("lvp_")) && (renderNode || nvidia),
     unloadable: process.platform === "linux" ? unloadableCudaLibs() : {},
-    builds: { ...embeddedCudaBuilds(), ...dirCudaBuild(libDir) },
+    builds: { ...embeddedCudaBuilds(), ...dirCudaBuild(libDir, override) },
   };
 }
 
@@ -234,15 +234,32 @@ function cudaInstallDirs(): string[] {
   );
 }
 
-/** A TSLLM_LIB_DIR's own CUDA build metadata (scripts/build-cuda.sh writes it beside libggml-cuda.so). */
-function dirCudaBuild(libDir?: string): Partial<Record<Variant, CudaBuild>> {
-  const meta = libDir ? join(libDir, CUDA_BUILD_FILE) : "";
-  if (!meta || !existsSync(meta)) return {};
+/**
+ * The variant a TSLLM_LIB_DIR holds: the override when it names a known variant, else read off the backend
+ * libraries in it (libggml-cuda → cuda, libggml-vulkan → vulkan, else cpu).
+ */
+export function dirVariant(dir: string, override?: string): Variant {
+  if (override && (VARIANTS as readonly string[]).includes(override)) return override as Variant;
+  const files = existsSync(dir) ? readdirSync(dir) : [];
+  if (files.some((f) => /^libggml-cuda\./.test(f))) return "cuda";
+  if (files.some((f) => /^libggml-vulkan\./.test(f))) return "vulkan";
+  return "cpu";
+}
+
+/** A build's tsllm-cuda.json, or undefined when it is unreadable (the prebuilt table then decides). */
+function readCudaBuild(file: string): CudaBuild | undefined {
   try {
-    return { cuda: JSON.parse(readFileSync(meta, "utf8")) as CudaBuild };
+    return JSON.parse(readFileSync(file, "utf8")) as CudaBuild;
   } catch {
-    return {}; // unreadable metadata: the prebuilt table decides
+    return undefined;
   }
+}
+
+/** A TSLLM_LIB_DIR's own CUDA build metadata (scripts/build-cuda.sh writes it beside libggml-cuda.so). */
+function dirCudaBuild(libDir?: string, override?: string): Partial<Record<Variant, CudaBuild>> {
+  const meta = libDir ? join(libDir, CUDA_BUILD_FILE) : "";
+  const build = meta && existsSync(meta) ? readCudaBuild(meta) : undefined;
+  return build && libDir ? { [dirVariant(libDir, override)]: build } : {};
 }
 
 /** Custom CUDA builds embedded with their metadata (scripts/build-cuda.sh) override the prebuilt tables. */
@@ -250,12 +267,8 @@ function embeddedCudaBuilds(): Partial<Record<Variant, CudaBuild>> {
   const out: Partial<Record<Variant, CudaBuild>> = {};
   for (const v of ["cuda", "cuda-ext"] as const) {
     const meta = EMBEDDED_LIBS[v]?.[CUDA_BUILD_FILE];
-    if (!meta) continue;
-    try {
-      out[v] = JSON.parse(readFileSync(meta, "utf8")) as CudaBuild;
-    } catch {
-      // unreadable metadata: fall back to the prebuilt table
-    }
+    const build = meta ? readCudaBuild(meta) : undefined;
+    if (build) out[v] = build;
   }
   return out;
 }
