@@ -24,7 +24,11 @@ export interface BackendOptions {
 export function resolveBackend(opts: BackendOptions): LibDir {
   const libDir = opts.libDir || undefined;
   const override = opts.variant || undefined;
-  const variant = chooseVariant(availableVariants(libDir, override), probeMachine(libDir, override), override);
+  const variant = chooseVariant(
+    availableVariants(libDir, override),
+    probeMachine(libDir, override),
+    override,
+  );
   return resolveLibDir({ variant, libDirOverride: opts.libDir || undefined, cacheDir: opts.cacheDir });
 }
 
