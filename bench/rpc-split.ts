@@ -46,40 +46,42 @@ const servers = await Promise.all(
 for (const { ep } of servers) await waitFor(() => probeRpcServer(ep, PROTO, { timeoutMs: 2000 }), 60000);
 const endpoints = servers.map((s) => s.ep);
 
-/** decode t/s per host count. */
-const results: Record<string, { tsllm?: number; anchor?: number }> = {};
+/** decode t/s per host count, one figure per round. */
+const results: Record<string, { tsllm: number[]; anchor: number[] }> = {};
 const row = (k: number) => {
-  results[k] ??= {};
+  results[k] ??= { tsllm: [], anchor: [] };
   return results[k];
 };
 
-async function benchTsllm(): Promise<void> {
+type Answer = { error?: string; eval_count: number; eval_duration: number };
+
+/** tsllm's side: serve stays up for the whole run; each measure loads the model over k hosts and unloads it. */
+async function tsllmSide() {
   const serve = await spawnServe(1, {
     env: { TSLLM_RPC_SERVERS: endpoints.join(","), TSLLM_NUM_THREADS: String(threads) },
   });
-  try {
-    await serve.create("m", model);
-    type Answer = { error?: string; eval_count: number; eval_duration: number };
-    const post = async (path: string, body: unknown) =>
-      (await (
-        await fetch(`${serve.url}${path}`, { method: "POST", body: JSON.stringify(body) })
-      ).json()) as Answer;
-    const ps = async () => {
-      const body = (await (await fetch(`${serve.url}/api/ps`)).json()) as {
-        models: { split?: { host: string }[] }[];
-      };
-      return body.models[0];
+  await serve.create("m", model);
+  const post = async (path: string, body: unknown) =>
+    (await (
+      await fetch(`${serve.url}${path}`, { method: "POST", body: JSON.stringify(body) })
+    ).json()) as Answer;
+  const ps = async () => {
+    const body = (await (await fetch(`${serve.url}/api/ps`)).json()) as {
+      models: { split?: { host: string }[] }[];
     };
-    for (const k of hostCounts) {
+    return body.models[0];
+  };
+  return {
+    stop: () => serve.stop(),
+    async measure(k: number): Promise<number> {
       const options = {
         temperature: 0,
-        num_predict: nGen,
         num_ctx: CTX,
         num_thread: threads,
         rpc_servers: k === 0 ? "none" : endpoints.slice(0, k).join(","),
         num_gpu: k === 0 ? 0 : -1,
       };
-      const generate = (n = nGen) =>
+      const generate = (n: number) =>
         post("/api/generate", {
           model: "m",
           prompt: PROMPT,
@@ -91,68 +93,75 @@ async function benchTsllm(): Promise<void> {
         if (warm.error) throw new Error(`tsllm, ${k} hosts: ${warm.error}`);
         const hosts = (await ps())?.split?.length ?? 1;
         if (hosts === k + 1) break;
-        // A server still busy with the previous runner is skipped for a few seconds: unload and retry.
+        // A server still busy with the previous client is skipped for a few seconds: unload and retry.
         if (attempt === 2) throw new Error(`tsllm, ${k} hosts: loaded over ${hosts - 1}`);
         await post("/api/generate", { model: "m", keep_alive: 0 });
         await Bun.sleep(6000);
       }
-      const tps: number[] = [];
-      for (let r = 0; r < reps; r++) {
-        const g = await generate();
-        tps.push(g.eval_count / (g.eval_duration / 1e9));
-      }
-      row(k).tsllm = median(tps);
-      console.error(`tsllm ${k} hosts: ${tps.map((t) => t.toFixed(2)).join(" ")} t/s`);
+      const g = await generate(nGen);
       await post("/api/generate", { model: "m", keep_alive: 0 });
       await waitFor(async () => ((await ps()) === undefined ? true : undefined));
-    }
+      return g.eval_count / (g.eval_duration / 1e9);
+    },
+  };
+}
+
+const anchorBin =
+  values.only === "tsllm" ? "" : (await Bun.$`bash ${import.meta.dir}/build-anchor-rpc.sh`.text()).trim();
+
+/** llama-server's side: started over k hosts, warmed up, one measured completion, stopped. */
+async function measureAnchor(k: number): Promise<number> {
+  const rpc = k === 0 ? ["-ngl", "0"] : ["--rpc", endpoints.slice(0, k).join(","), "-ngl", "999"];
+  const a = await startAnchor(anchorBin, model, {
+    ctx: CTX,
+    parallel: 1,
+    threads,
+    batch: 512,
+    extraArgs: rpc,
+  });
+  try {
+    const complete = async (n: number) => {
+      const res = await fetch(`${a.url}/completion`, {
+        method: "POST",
+        body: JSON.stringify({ prompt: PROMPT, n_predict: n, temperature: 0, cache_prompt: false }),
+      });
+      const body = (await res.json()) as { timings?: { predicted_per_second: number }; error?: unknown };
+      if (!body.timings) throw new Error(`llama-server, ${k} hosts: ${JSON.stringify(body)}`);
+      return body.timings.predicted_per_second;
+    };
+    await complete(4); // warm-up
+    return await complete(nGen);
   } finally {
-    await serve.stop();
+    await a.stop();
   }
 }
 
-async function benchAnchor(): Promise<void> {
-  const bin = (await Bun.$`bash ${import.meta.dir}/build-anchor-rpc.sh`.text()).trim();
-  for (const k of hostCounts) {
-    const rpc = k === 0 ? ["-ngl", "0"] : ["--rpc", endpoints.slice(0, k).join(","), "-ngl", "999"];
-    const a = await startAnchor(bin, model, { ctx: CTX, parallel: 1, threads, batch: 512, extraArgs: rpc });
-    try {
-      const complete = async (n = nGen) => {
-        const res = await fetch(`${a.url}/completion`, {
-          method: "POST",
-          body: JSON.stringify({ prompt: PROMPT, n_predict: n, temperature: 0, cache_prompt: false }),
-        });
-        const body = (await res.json()) as { timings?: { predicted_per_second: number }; error?: unknown };
-        if (!body.timings) throw new Error(`llama-server, ${k} hosts: ${JSON.stringify(body)}`);
-        return body.timings.predicted_per_second;
-      };
-      await complete(4); // warm-up
-      const tps: number[] = [];
-      for (let r = 0; r < reps; r++) tps.push(await complete());
-      row(k).anchor = median(tps);
-      console.error(`llama-server ${k} hosts: ${tps.map((t) => t.toFixed(2)).join(" ")} t/s`);
-    } finally {
-      await a.stop();
-    }
-  }
-}
-
+// Rounds alternate the two sides at every host count, so a busy spell of the machine falls on both.
+const tsllm = values.only === "anchor" ? null : await tsllmSide();
 try {
-  if (values.only !== "anchor") await benchTsllm();
-  if (values.only !== "tsllm") await benchAnchor();
+  for (let r = 0; r < reps; r++)
+    for (const k of hostCounts) {
+      if (tsllm) row(k).tsllm.push(await tsllm.measure(k));
+      if (values.only !== "tsllm") row(k).anchor.push(await measureAnchor(k));
+      console.error(
+        `round ${r + 1}, ${k} hosts: tsllm ${row(k).tsllm.at(-1)?.toFixed(2)}, llama-server ${row(k).anchor.at(-1)?.toFixed(2)} t/s`,
+      );
+    }
 } finally {
+  await tsllm?.stop();
   for (const { s } of servers) s.proc.kill("SIGTERM");
   await Promise.all(servers.map(({ s }) => s.proc.exited));
 }
 
-const local = results[0] ?? {};
+const med = (xs: number[]) => (xs.length ? median(xs) : undefined);
+const local = { tsllm: med(row(0).tsllm), anchor: med(row(0).anchor) };
 const f = (n?: number) => (n === undefined ? "–" : n.toFixed(2));
 const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
 console.log(`decode t/s, ${nGen} tokens, median of ${reps}, ${threads} threads per process`);
 console.log("| RPC hosts | tsllm | vs local | llama-server --rpc | vs local | tsllm / llama-server |");
 console.log("|---|---|---|---|---|---|");
 for (const k of hostCounts) {
-  const r = results[k] ?? {};
+  const r = { tsllm: med(row(k).tsllm), anchor: med(row(k).anchor) };
   console.log(
     `| ${k === 0 ? "none (local)" : k} | ${f(r.tsllm)} | ${ratio(r.tsllm, local.tsllm)} | ${f(r.anchor)} | ${ratio(r.anchor, local.anchor)} | ${ratio(r.tsllm, r.anchor)} |`,
   );

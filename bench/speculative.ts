@@ -5,8 +5,10 @@
  *  - n-gram: the f16 target alone on a repeat-the-input prompt (a text, then "repeat it").
  * One stream, greedy, the same draft limits on both sides (n_max 16 by default; llama-server's n-gram lookup
  * set to ours: a 3-token key, up to n_max tokens copied). Reports eval tokens/s (each side's own timings),
- * the speed-up over plain decoding, and the acceptance rate (accepted / proposed draft tokens).
- * Usage: bun bench/speculative.ts [--threads 2] [--tokens 128] [--reps 3] [--n-max 16] [--anchor native|prebuilt|rpc]
+ * the speed-up over plain decoding, and the acceptance rate (accepted / proposed draft tokens). Every server is
+ * started first and the reps go round all cases in turn. --anchor prebuilt (default) runs llama-server on the
+ * libllama/libggml binaries tsllm ships (same kernels on both sides); native is a -march=native build.
+ * Usage: bun bench/speculative.ts [--threads 2] [--tokens 128] [--reps 3] [--n-max 16] [--anchor prebuilt|native|rpc]
  *                                 [--sides tsllm,llama-server] [--gpu --variant cuda] (all layers offloaded)
  */
 import { parseArgs } from "node:util";
@@ -25,7 +27,7 @@ const { values } = parseArgs({
     tokens: { type: "string", default: "128" },
     reps: { type: "string", default: "3" },
     "n-max": { type: "string", default: "16" },
-    anchor: { type: "string", default: "native" },
+    anchor: { type: "string", default: "prebuilt" },
     gpu: { type: "boolean", default: false },
     variant: { type: "string", default: "cpu" },
     sides: { type: "string", default: "tsllm,llama-server" },
@@ -48,6 +50,7 @@ const PROMPTS = {
   free: "Once upon a time, in a small village by the sea,",
   repeat: `Text: ${STORY}\nRepeat the text above exactly.\nText: ${STORY}\nRepeat the text above exactly.\nText:`,
 };
+type Workload = keyof typeof PROMPTS;
 
 interface Run {
   tps: number;
@@ -74,9 +77,9 @@ async function ours(withDraft: boolean) {
     { env: new Env() },
   );
   await r.waitUntilRunning();
-  const once = async (prompt: string, sp: Speculative): Promise<Run> => {
+  const once = async (w: Workload, sp: Speculative): Promise<Run> => {
     const req: CompletionRequest = {
-      prompt,
+      prompt: PROMPTS[w],
       options: { temperature: 0, repeat_penalty: 1, num_predict: nGen },
       speculative: sp,
     };
@@ -113,10 +116,16 @@ async function anchor(extra: string[]) {
     batch: 512,
     extraArgs: [...(values.gpu ? ["-ngl", "999"] : ["-ngl", "0"]), ...extra],
   });
-  const once = async (prompt: string): Promise<Run> => {
+  const once = async (w: Workload): Promise<Run> => {
     const res = await fetch(`${a.url}/completion`, {
       method: "POST",
-      body: JSON.stringify({ prompt, n_predict: nGen, temperature: 0, top_k: 1, cache_prompt: false }),
+      body: JSON.stringify({
+        prompt: PROMPTS[w],
+        n_predict: nGen,
+        temperature: 0,
+        top_k: 1,
+        cache_prompt: false,
+      }),
     });
     const t = ((await res.json()) as { timings: Record<string, number> }).timings;
     return {
@@ -130,69 +139,37 @@ async function anchor(extra: string[]) {
   return { once, close: () => a.stop() };
 }
 
-async function measure(side: { once: (p: string) => Promise<Run> }, prompt: string): Promise<Run> {
-  await side.once(prompt); // warm-up
-  const runs: Run[] = [];
-  for (let i = 0; i < reps; i++) runs.push(await side.once(prompt));
-  return {
-    tps: median(runs.map((r) => r.tps)),
-    n: runs.reduce((n, r) => n + r.n, 0),
-    ms: runs.reduce((n, r) => n + r.ms, 0),
-    proposed: runs.reduce((n, r) => n + r.proposed, 0),
-    accepted: runs.reduce((n, r) => n + r.accepted, 0),
-  };
+/** One measured configuration: a side, its drafting, a workload, and the plain row it is compared with. */
+interface Case {
+  side: string;
+  mode: string;
+  w: Workload;
+  once: () => Promise<Run>;
+  base?: Case;
+  runs: Run[];
 }
 
 const sides = new Set(values.sides.split(","));
-const rows: string[] = [];
-const row = (side: string, mode: string, prompt: string, r: Run, base: Run) => {
-  const rate = r.proposed ? `${((100 * r.accepted) / r.proposed).toFixed(1)}%` : "-";
-  const line = `| ${side} | ${mode} | ${prompt} | ${r.tps.toFixed(2)} | ${(r.tps / base.tps).toFixed(2)}x | ${rate} (${r.accepted}/${r.proposed}) | ${r.n} in ${(r.ms / 1000).toFixed(1)} s |`;
-  rows.push(line);
-  console.log(line);
+const cases: Case[] = [];
+const add = (side: string, mode: string, w: Workload, once: () => Promise<Run>, base?: Case): Case => {
+  const c: Case = { side, mode, w, once, runs: [], ...(base ? { base } : {}) };
+  cases.push(c);
+  return c;
 };
-
-console.log(
-  `1b f16 target, 1b q4_0 draft, ${threads} threads, ${nGen} tokens, n_max ${nMax}, median of ${reps}`,
-);
+const closers: (() => Promise<void>)[] = [];
+const WORKLOADS: Workload[] = ["free", "repeat"];
 if (sides.has("tsllm")) {
   const plain = await ours(false);
-  const base = { free: await measure({ once: (p) => plain.once(p, { type: "off" }) }, PROMPTS.free) };
-  const baseRepeat = await measure({ once: (p) => plain.once(p, { type: "off" }) }, PROMPTS.repeat);
-  row("tsllm", "plain", "free", base.free, base.free);
-  row("tsllm", "plain", "repeat", baseRepeat, baseRepeat);
-  row(
-    "tsllm",
-    "ngram",
-    "repeat",
-    await measure({ once: (p) => plain.once(p, { type: "ngram", n_max: nMax }) }, PROMPTS.repeat),
-    baseRepeat,
-  );
-  await plain.close();
   const spec = await ours(true);
-  row(
-    "tsllm",
-    "draft q4_0",
-    "free",
-    await measure({ once: (p) => spec.once(p, { type: "model", n_max: nMax }) }, PROMPTS.free),
-    base.free,
-  );
-  row(
-    "tsllm",
-    "draft q4_0",
-    "repeat",
-    await measure({ once: (p) => spec.once(p, { type: "model", n_max: nMax }) }, PROMPTS.repeat),
-    baseRepeat,
-  );
-  await spec.close();
+  closers.push(plain.close, spec.close);
+  for (const w of WORKLOADS) {
+    const base = add("tsllm", "plain", w, () => plain.once(w, { type: "off" }));
+    if (w === "repeat") add("tsllm", "ngram", w, () => plain.once(w, { type: "ngram", n_max: nMax }), base);
+    add("tsllm", "draft q4_0", w, () => spec.once(w, { type: "model", n_max: nMax }), base);
+  }
 }
 if (sides.has("llama-server")) {
   const plain = await anchor([]);
-  const base = await measure(plain, PROMPTS.free);
-  const baseRepeat = await measure(plain, PROMPTS.repeat);
-  row("llama-server", "plain", "free", base, base);
-  row("llama-server", "plain", "repeat", baseRepeat, baseRepeat);
-  await plain.close();
   const ngram = await anchor([
     "--spec-type",
     "ngram-simple",
@@ -201,8 +178,6 @@ if (sides.has("llama-server")) {
     "--spec-ngram-simple-size-m",
     String(nMax),
   ]);
-  row("llama-server", "ngram", "repeat", await measure(ngram, PROMPTS.repeat), baseRepeat);
-  await ngram.close();
   const spec = await anchor([
     "--model-draft",
     draft,
@@ -212,11 +187,48 @@ if (sides.has("llama-server")) {
     String(nMax),
     ...(values.gpu ? ["-ngld", "999"] : ["-ngld", "0"]),
   ]);
-  row("llama-server", "draft q4_0", "free", await measure(spec, PROMPTS.free), base);
-  row("llama-server", "draft q4_0", "repeat", await measure(spec, PROMPTS.repeat), baseRepeat);
-  await spec.close();
+  closers.push(plain.close, ngram.close, spec.close);
+  for (const w of WORKLOADS) {
+    const base = add("llama-server", "plain", w, () => plain.once(w));
+    if (w === "repeat") add("llama-server", "ngram", w, () => ngram.once(w), base);
+    add("llama-server", "draft q4_0", w, () => spec.once(w), base);
+  }
 }
+
 console.log(
-  "\n| side | drafting | prompt | eval tok/s | vs plain | accepted | generated |\n|---|---|---|---|---|---|---|",
+  `1b f16 target, 1b q4_0 draft, ${threads} threads, ${nGen} tokens, n_max ${nMax}, median of ${reps}`,
 );
-console.log(rows.join("\n"));
+try {
+  for (const c of cases) await c.once(); // warm-up
+  // Each rep runs every case once, in turn, so a busy spell of the machine falls on all of them alike.
+  for (let i = 0; i < reps; i++)
+    for (const c of cases) {
+      c.runs.push(await c.once());
+      const r = c.runs.at(-1) as Run;
+      console.error(`rep ${i + 1} ${c.side} ${c.mode} ${c.w}: ${r.tps.toFixed(2)} tok/s`);
+    }
+} finally {
+  for (const close of closers) await close();
+}
+
+const summary = (c: Case) => ({
+  tps: median(c.runs.map((r) => r.tps)),
+  n: c.runs.reduce((n, r) => n + r.n, 0),
+  ms: c.runs.reduce((n, r) => n + r.ms, 0),
+  proposed: c.runs.reduce((n, r) => n + r.proposed, 0),
+  accepted: c.runs.reduce((n, r) => n + r.accepted, 0),
+});
+const other = (c: Case) => cases.find((o) => o.side !== c.side && o.mode === c.mode && o.w === c.w);
+console.log(
+  "\n| side | drafting | prompt | eval tok/s | vs plain | accepted | generated | vs the other side |\n|---|---|---|---|---|---|---|---|",
+);
+for (const c of cases) {
+  const r = summary(c);
+  const base = summary(c.base ?? c);
+  const rate = r.proposed ? `${((100 * r.accepted) / r.proposed).toFixed(1)}%` : "-";
+  const o = other(c);
+  const vs = o ? `${(r.tps / summary(o).tps).toFixed(2)}x` : "-";
+  console.log(
+    `| ${c.side} | ${c.mode} | ${c.w} | ${r.tps.toFixed(2)} | ${(r.tps / base.tps).toFixed(2)}x | ${rate} (${r.accepted}/${r.proposed}) | ${r.n} in ${(r.ms / 1000).toFixed(1)} s | ${vs} |`,
+  );
+}

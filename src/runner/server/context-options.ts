@@ -54,6 +54,9 @@ export function contextOptions(o: LoadOptions, m: Model): ContextOptions {
   // Between two decode steps the engine samples and writes the step's records: the pool's threads keep
   // spinning through that gap instead of going to sleep and being woken (up to 8% more tokens/s at one
   // stream on a 2-core VM, bench/runner-vs-llama-server.ts; llama.cpp's tools default to 50). Once the engine
-  // goes idle it parks them (Context.parkThreads), so an idle runner does not spin.
-  return { ...base, nBatch: contextBatch(o), nSeqMax: o.num_parallel, kvUnified: true, threadPoll: 100 };
+  // goes idle it parks them (Context.parkThreads), so an idle runner does not spin. With layers on RPC servers
+  // a step is mostly waits on the network, and spinning through them took the CPU those servers needed: 3
+  // loopback rpc-servers on 2 cores decoded at 4.2 tokens/s polling, 19.5 sleeping (bench/rpc-split.ts).
+  const threadPoll = o.rpc_servers?.length ? 0 : 100;
+  return { ...base, nBatch: contextBatch(o), nSeqMax: o.num_parallel, kvUnified: true, threadPoll };
 }
