@@ -1,6 +1,7 @@
 import { gv } from "../typed.ts";
 import { elementCount } from "../types.ts";
 import type { GgufTypedValue } from "../value.ts";
+import { type Qwen2VlPreset, qwen2vlMetadata, qwen2vlPlan } from "./qwen2vl.ts";
 
 /** Shape of a llama-architecture chat model. */
 export interface LlamaPreset {
@@ -26,7 +27,7 @@ export interface BertPreset {
 }
 
 /** A model shape. */
-export type Preset = LlamaPreset | BertPreset;
+export type Preset = LlamaPreset | BertPreset | Qwen2VlPreset;
 
 /** The named model shapes. */
 export const PRESETS: Readonly<Record<string, Preset>> = {
@@ -35,6 +36,8 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   "1b": { arch: "llama", nEmbd: 2048, nLayer: 16, nHead: 32, nHeadKv: 8, nFf: 5632, contextLength: 4096 },
   embed: { arch: "bert", nEmbd: 384, nLayer: 4, nHead: 6, nFf: 1536, contextLength: 512 },
   rerank: { arch: "bert", nEmbd: 384, nLayer: 4, nHead: 6, nFf: 1536, contextLength: 512, rank: true },
+  /** Qwen2-VL's text model (M-RoPE), at the tiny preset's size: pairs with a qwen2vl_merger projector. */
+  "tiny-vl": { arch: "qwen2vl", nEmbd: 128, nLayer: 2, nHead: 4, nHeadKv: 2, nFf: 256, contextLength: 4096 },
 };
 
 /** How one tensor is initialised and stored. */
@@ -131,6 +134,7 @@ function bertPlan(p: BertPreset, nVocab: number, nTokenTypes: number): TensorPla
 
 /** Every tensor of a preset with a vocabulary of `nVocab` tokens, in file order. */
 export function tensorPlan(p: Preset, nVocab: number, nTokenTypes = 2): TensorPlan[] {
+  if (p.arch === "qwen2vl") return qwen2vlPlan(p, nVocab);
   return p.arch === "llama" ? llamaPlan(p, nVocab) : bertPlan(p, nVocab, nTokenTypes);
 }
 
@@ -145,6 +149,7 @@ export function archMetadata(
   nVocab: number,
   pooling: "mean" | "cls",
 ): Record<string, GgufTypedValue> {
+  if (p.arch === "qwen2vl") return qwen2vlMetadata(p, nVocab);
   const a = p.arch;
   const common = {
     [`${a}.context_length`]: gv.u32(p.contextLength),

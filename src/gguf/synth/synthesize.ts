@@ -3,9 +3,10 @@ import { dirname } from "node:path";
 import { gv } from "../typed.ts";
 import { GgmlType } from "../types.ts";
 import { writeGguf } from "../writer.ts";
-import { namedTemplateSource, resolveTemplate } from "./chat-templates.ts";
+import { DEFAULT_TEMPLATE_NAME, namedTemplateSource, resolveTemplate } from "./chat-templates.ts";
 import { SynthOptionError } from "./errors.ts";
 import { archMetadata, PRESETS, paramCount, tensorPlan } from "./presets.ts";
+import { qwen2vlVocabTemplate } from "./qwen2vl.ts";
 import { tensorChunks } from "./tensors.ts";
 import { CHAT_VOCABS, EMBED_VOCABS, loadVocab } from "./vocab.ts";
 
@@ -52,7 +53,8 @@ export function resolveSynthOptions(o: Omit<SynthOptions, "out">) {
   if (quant === undefined) {
     throw new SynthOptionError(`unknown quant "${o.quant}" (known: ${Object.keys(QUANTS).join(", ")})`);
   }
-  const allowed = preset.arch === "bert" ? EMBED_VOCABS : CHAT_VOCABS;
+  // Qwen2-VL's text model carries Qwen2's vocabulary and its own template, nothing else.
+  const allowed = preset.arch === "bert" ? EMBED_VOCABS : preset.arch === "qwen2vl" ? ["qwen2"] : CHAT_VOCABS;
   if (!allowed.includes(o.vocab)) {
     throw new SynthOptionError(
       `vocab "${o.vocab}" does not fit preset "${o.preset}" (use: ${allowed.join(", ")})`,
@@ -62,6 +64,8 @@ export function resolveSynthOptions(o: Omit<SynthOptions, "out">) {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new SynthOptionError(`seed must be an integer in [0, 2^32): ${seed}`);
   }
+  if (preset.arch === "qwen2vl" && o.template !== undefined && o.template !== DEFAULT_TEMPLATE_NAME)
+    throw new SynthOptionError(`preset "${o.preset}" has its own chat template (Qwen2-VL's)`);
   const template = resolveTemplate(o.template, o.vocab);
   return { preset, quant, seed, template };
 }
@@ -71,7 +75,11 @@ export async function synthesize(o: SynthOptions): Promise<SynthResult> {
   const { preset, quant, seed, template } = resolveSynthOptions(o);
   const vocab = await loadVocab(
     o.vocab,
-    template && o.template ? { ...template, source: await namedTemplateSource(o.template) } : undefined,
+    preset.arch === "qwen2vl"
+      ? qwen2vlVocabTemplate()
+      : template && o.template
+        ? { ...template, source: await namedTemplateSource(o.template) }
+        : undefined,
   );
   // Models with a named template say so in their name; default-template names stay as they were.
   const name = template ? `synth-${o.preset}-${o.vocab}-${o.template}` : `synth-${o.preset}-${o.vocab}`;

@@ -12,7 +12,9 @@ import {
   freeProjector,
   imageFromBytes,
   initProjector,
+  chunkUsesNonCausal,
   mtmdInfo,
+  projectorUsesMrope,
   tokenizeWithImages,
 } from "../ffi/mtmd.ts";
 import type { Ptr } from "../ffi/memory.ts";
@@ -122,13 +124,21 @@ export class Projector {
       }
       const placeholder = this.#placeholder(c.id);
       const chunk = c.ptr;
+      // Attending over the whole image at once (Gemma 3) needs it in one micro-batch; llama.cpp would abort.
+      const nUbatch = native().llama.llama_n_ubatch(ctx.handle) as number;
+      if (c.nTokens > nUbatch && chunkUsesNonCausal(this.#handle, chunk))
+        throw new ImageInputError(
+          `an image takes ${c.nTokens} tokens with this projector, more than one batch of ${nUbatch} (raise num_batch)`,
+          "image_too_large",
+        );
       images.push({
         start: tokens.length,
         nTokens: c.nTokens,
+        nPos: c.nPos,
         id: c.id,
-        evaluate: (seq, nPast) => {
+        evaluate: (seq, pos) => {
           try {
-            evalImageChunk(this.#handle, ctx.handle, chunk, nPast, seq, ctx.nBatch);
+            return evalImageChunk(this.#handle, ctx.handle, chunk, pos, seq, ctx.nBatch);
           } finally {
             drainNativeLog();
           }
@@ -154,6 +164,11 @@ export class Projector {
         images_cached: images.filter((i) => i.cached && !i.encoded).length,
       }),
     };
+  }
+
+  /** Whether the model places images with M-RoPE (an image advances the position by its n_pos, not its tokens). */
+  get mrope(): boolean {
+    return projectorUsesMrope(this.#handle);
   }
 
   /** Frees the projector (idempotent); every ImagePrompt of it must be released first. */

@@ -24,6 +24,8 @@ export const mtmdSymbols = {
   mtmd_free: { args: [ptr], returns: v }, // void (mtmd_context*)
   mtmd_support_vision: { args: [ptr], returns: bool }, // bool (const mtmd_context*)
   mtmd_decode_use_mrope: { args: [ptr], returns: bool }, // bool (const mtmd_context*)
+  // bool (const mtmd_context*, const mtmd_input_chunk*)
+  mtmd_decode_use_non_causal: { args: [ptr, ptr], returns: bool },
   mtmd_get_marker: { args: [ptr], returns: cstring }, // const char* (const mtmd_context*)
   mtmd_bitmap_free: { args: [ptr], returns: v }, // void (mtmd_bitmap*)
   mtmd_bitmap_get_nx: { args: [ptr], returns: u32 }, // uint32_t (const mtmd_bitmap*)

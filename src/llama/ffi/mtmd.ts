@@ -73,6 +73,14 @@ export function projectorUsesMrope(ctx: Ptr): boolean {
   return mtmd().symbols.mtmd_decode_use_mrope(ctx);
 }
 
+/**
+ * Whether chunk `chunk` is decoded with non-causal attention over its tokens (Gemma 3): llama.cpp's helper
+ * switches it off for that decode only, and needs the whole chunk in one micro-batch.
+ */
+export function chunkUsesNonCausal(ctx: Ptr, chunk: Ptr): boolean {
+  return mtmd().symbols.mtmd_decode_use_non_causal(ctx, chunk);
+}
+
 /** A decoded image (mtmd_bitmap*) from encoded bytes; throws ImageInputError when they do not decode. */
 export function imageFromBytes(ctx: Ptr, bytes: Uint8Array, id: string, what: string): Ptr {
   if (bytes.length === 0) throw new ImageInputError(`${what} is empty`);

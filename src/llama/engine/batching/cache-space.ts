@@ -28,7 +28,9 @@ export class CacheSpace {
     this.#dropIdle(() => this.#used() < nCtx);
     if (fits()) return true;
     const t = s.task as Task;
-    if (!t.req.shift || !this.ctx.canShift()) return false;
+    // Shifting moves positions by entry counts: wrong once an image's entries do not advance one position each
+    // (M-RoPE models cannot shift anyway).
+    if (!t.req.shift || !this.ctx.canShift() || s.spans.length > 0) return false;
     const keep = Math.min(t.req.numKeep, s.cached.length - 1);
     const discard = Math.max(1, Math.floor((s.cached.length - keep) / 2));
     this.ctx.seqRm(s.id, keep, keep + discard);

@@ -134,7 +134,7 @@ export class BatchEngine {
         this.#finish(s, "length");
         continue;
       }
-      s.row = batch.add(t.last, s.cached.length, s.id, true);
+      s.row = batch.add(t.last, s.pos(), s.id, true);
       s.cached.push(t.last);
     }
     this.#spec.addDrafts(this.slots, batch);
@@ -144,7 +144,7 @@ export class BatchEngine {
       // An image is evaluated whole (its own decode) once the text before it is in the cache.
       const failed = t.req.images ? evaluateDueImages(s) : null;
       if (failed) {
-        this.#ctx.seqRm(s.id, t.nPast, -1);
+        this.#ctx.seqRm(s.id, s.pos(), -1);
         this.#fail(s, failed);
         continue;
       }
@@ -152,7 +152,7 @@ export class BatchEngine {
       for (let i = 0; i < n; i++) {
         const tok = t.req.prompt[t.nPast] as number;
         const last = t.nPast === t.req.prompt.length - 1;
-        const row = batch.add(tok, t.nPast, s.id, last);
+        const row = batch.add(tok, s.pos(), s.id, last);
         if (last) s.row = row;
         s.cached.push(tok);
         t.nPast++;
@@ -262,8 +262,7 @@ export class BatchEngine {
       const nPast = imageSafePrefix(w.req.images, Math.min(bestLcp, w.req.prompt.length - 1));
       if (!this.#space.reserve(best, w.req.prompt.length - nPast)) return;
       this.#queue.shift();
-      this.#ctx.seqRm(best.id, nPast, -1);
-      best.cached.length = nPast;
+      this.#ctx.seqRm(best.id, best.truncate(nPast), -1);
       try {
         const drafts = draftMode(w.req, !!this.#spec.model) !== "off";
         best.bind(w.req, w.sink, this.#ctx.model.vocab, nPast, this.#now(), drafts);

@@ -3,7 +3,9 @@
  * id derived from the image's id (real token ids are never negative), so the prompt cache's prefix match
  * compares images by id: a second request about the same image reuses its KV cells instead of encoding it
  * again. An image is evaluated whole (encoded, then its embeddings decoded) before the text after it, and a
- * reused prefix never ends inside one.
+ * reused prefix never ends inside one. With M-RoPE (Qwen2-VL and kin) an image's entries advance the position
+ * by `nPos` (its grid's larger side), not one each: the slot records it (Slot.spans) so text after the image
+ * continues from there, as llama.cpp's own helpers place it.
  */
 import type { TsllmError } from "../../../errors.ts";
 import type { Slot, Task } from "./slot.ts";
@@ -13,10 +15,15 @@ export interface PromptImage {
   /** Index of its first placeholder in the prompt. */
   start: number;
   nTokens: number;
+  /** How far the image advances the position (n_pos: `nTokens`, or fewer with M-RoPE). */
+  nPos: number;
   /** The image's id (the hash of its bytes): equal ids are the same image. */
   id: string;
-  /** Encodes the image and decodes its embeddings into sequence `seq` from position `nPast`; throws on failure. */
-  evaluate(seq: number, nPast: number): void;
+  /**
+   * Encodes the image and decodes its embeddings into sequence `seq` from position `pos`; returns the position
+   * after it (`pos + nPos`). Throws on failure.
+   */
+  evaluate(seq: number, pos: number): number;
   /** Set by the engine: encoded for this request, or found in the slot's cache. */
   encoded?: boolean;
   cached?: boolean;
@@ -54,11 +61,12 @@ export function evaluateDueImages(s: Slot): TsllmError | null {
     img = images.find((x) => x.start === t.nPast)
   ) {
     try {
-      img.evaluate(s.id, t.nPast);
+      img.evaluate(s.id, s.pos());
     } catch (e) {
       return e as TsllmError;
     }
     for (let i = 0; i < img.nTokens; i++) s.cached.push(t.req.prompt[t.nPast + i] as number);
+    s.addSpan(t.nPast, img.nTokens, img.nPos);
     t.nPast += img.nTokens;
     img.encoded = true;
   }

@@ -5,6 +5,13 @@ import { StopMatcher } from "./stop.ts";
 import type { GenerateRequest, Piece, Sink, Timings } from "./types.ts";
 import { Utf8Stream } from "./utf8.ts";
 
+/** An image in a slot's cache whose entries advance the position by `nPos` in all (see Slot.spans). */
+export interface PositionSpan {
+  start: number;
+  nTokens: number;
+  nPos: number;
+}
+
 /** Slot lifecycle. */
 export type SlotState = "idle" | "prefill" | "generating";
 
@@ -16,7 +23,7 @@ export interface Task {
   sampler: SamplerChain;
   stop: StopMatcher;
   utf8: Utf8Stream;
-  /** Prompt tokens already in the KV cache (cache hit plus what prefill has decoded). */
+  /** Prompt entries already in the KV cache (cache hit plus what prefill has decoded): an index, not a position. */
   nPast: number;
   cacheN: number;
   predicted: number;
@@ -39,6 +46,11 @@ export class Slot {
   state: SlotState = "idle";
   /** Tokens whose KV entries are in the cache for this sequence, in position order. */
   cached: number[] = [];
+  /**
+   * Images in `cached` that advance the position by fewer steps than they hold entries (M-RoPE: n_pos < n_tokens).
+   * Elsewhere an entry's index is its position; these spans are what the position lags the index by.
+   */
+  spans: PositionSpan[] = [];
   lastUsed = 0;
   task: Task | null = null;
   /** Row of this slot's output in the current batch, -1 if none. */
@@ -48,6 +60,38 @@ export class Slot {
   draftRows: number[] = [];
 
   constructor(readonly id: number) {}
+
+  /**
+   * Position of cache entry `n` (default: the next one). Entries pushed since a truncation must have taken
+   * their position from here first, so spans beyond the cache are gone by the time it grows again.
+   */
+  pos(n = this.cached.length): number {
+    if (this.spans.length === 0) return n;
+    this.#prune();
+    let lag = 0;
+    for (const sp of this.spans) if (sp.start + sp.nTokens <= n) lag += sp.nTokens - sp.nPos;
+    return n - lag;
+  }
+
+  /** Records an image of `nTokens` entries from entry `start` that advanced the position by `nPos`. */
+  addSpan(start: number, nTokens: number, nPos: number): void {
+    if (nPos !== nTokens) this.spans.push({ start, nTokens, nPos });
+  }
+
+  /** Keeps the first `n` cached entries (never cutting an image); returns the position to remove KV cells from. */
+  truncate(n: number): number {
+    const p = this.pos(n);
+    if (n < this.cached.length) this.cached.length = n;
+    this.#prune();
+    return p;
+  }
+
+  /** Drops spans no longer wholly in the cache. */
+  #prune(): void {
+    const n = this.cached.length;
+    if (this.spans.some((sp) => sp.start + sp.nTokens > n))
+      this.spans = this.spans.filter((sp) => sp.start + sp.nTokens <= n);
+  }
 
   /** Binds a request; the caller has already trimmed the cache to `nPast` tokens. */
   bind(req: GenerateRequest, sink: Sink, vocab: Vocab, nPast: number, now: number, drafts = false): void {

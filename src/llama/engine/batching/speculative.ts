@@ -92,7 +92,7 @@ export class Speculator {
       if (draft.length === 0 || draft.length < (t.req.draft?.min ?? DRAFT_DEFAULTS.min)) continue;
       s.draft = draft;
       for (const tok of draft) {
-        s.draftRows.push(batch.add(tok, s.cached.length, s.id, true));
+        s.draftRows.push(batch.add(tok, s.pos(), s.id, true));
         s.cached.push(tok);
       }
       t.drafted += draft.length;
@@ -105,10 +105,7 @@ export class Speculator {
    */
   settle(s: Slot, drafted: number, accepted: number): void {
     const keep = s.cached.length - drafted + accepted;
-    if (keep < s.cached.length) {
-      this.ctx.seqRm(s.id, keep, -1);
-      s.cached.length = keep;
-    }
+    if (keep < s.cached.length) this.ctx.seqRm(s.id, s.truncate(keep), -1);
     s.draft = [];
     s.draftRows = [];
   }

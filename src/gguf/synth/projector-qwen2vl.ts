@@ -1,0 +1,127 @@
+/**
+ * The synthetic Qwen2-VL projector (clip.cpp's `qwen2vl_merger`): a ViT with two patch-embedding kernels (the
+ * still-image half of its temporal conv), M-RoPE inside the tower instead of position embeddings, LayerNorm
+ * blocks with quick-GELU FFNs, then the merger: post-LayerNorm, 2×2 neighbouring patches concatenated, a GELU
+ * MLP into the text model's width. Images keep their aspect ratio (resized to multiples of 28 pixels, between
+ * 8 and 4096 tokens), so an image of w×h tokens advances the text position by max(w, h) only.
+ */
+import type { GgufTypedValue } from "../value.ts";
+import { gv } from "../typed.ts";
+import { GgufValueType } from "../types.ts";
+import type { ProjectorShape } from "./projector.ts";
+import type { TensorPlan } from "./presets.ts";
+
+/** The default tower: Qwen2-VL's patch size and merge, tiny widths so an image encodes in milliseconds. */
+export const TINY_QWEN2VL_VIT: ProjectorShape = {
+  imageSize: 56,
+  patchSize: 14,
+  nEmbd: 64,
+  nHead: 4,
+  nFf: 128,
+  nLayer: 2,
+};
+
+/** Bumped whenever this generator's output changes (it is part of the cached file's name). */
+export const QWEN2VL_PROJECTOR_VERSION = 1;
+
+const STD = 0.02;
+const normal = (name: string, shape: number[], std = STD): TensorPlan => ({
+  name,
+  shape,
+  init: "normal",
+  std,
+  quantize: false,
+});
+const constant = (name: string, n: number, init: "ones" | "zeros"): TensorPlan => ({
+  name,
+  shape: [n],
+  init,
+  std: 0,
+  quantize: false,
+});
+
+/** Every tensor, in file order (names and ggml shapes as clip.cpp loads a qwen2vl_merger projector). */
+export function qwen2vlProjectorPlan(s: ProjectorShape, nEmbdText: number): TensorPlan[] {
+  const n = s.nEmbd;
+  const merged = 4 * n; // 2×2 patches side by side
+  const plan = [
+    normal("v.patch_embd.weight", [s.patchSize, s.patchSize, 3, n]),
+    normal("v.patch_embd.weight.1", [s.patchSize, s.patchSize, 3, n]),
+  ];
+  for (let i = 0; i < s.nLayer; i++) {
+    const b = `v.blk.${i}`;
+    for (const x of ["attn_q", "attn_k", "attn_v", "attn_out"])
+      plan.push(normal(`${b}.${x}.weight`, [n, n]), constant(`${b}.${x}.bias`, n, "zeros"));
+    plan.push(
+      constant(`${b}.ln1.weight`, n, "ones"),
+      constant(`${b}.ln1.bias`, n, "zeros"),
+      constant(`${b}.ln2.weight`, n, "ones"),
+      constant(`${b}.ln2.bias`, n, "zeros"),
+      // ffn_down's input width (ne[0]) is n_ff, never n_embd: clip.cpp swaps up/down of old files otherwise.
+      normal(`${b}.ffn_up.weight`, [n, s.nFf]),
+      constant(`${b}.ffn_up.bias`, s.nFf, "zeros"),
+      normal(`${b}.ffn_down.weight`, [s.nFf, n]),
+      constant(`${b}.ffn_down.bias`, n, "zeros"),
+    );
+  }
+  // The merger: its LayerNorm (ln_q), then MLP 4n → 4n → text width; 1/sqrt(width) keeps the outputs' scale.
+  plan.push(
+    constant("v.post_ln.weight", n, "ones"),
+    constant("v.post_ln.bias", n, "zeros"),
+    normal("mm.0.weight", [merged, merged], 1 / Math.sqrt(merged)),
+    constant("mm.0.bias", merged, "zeros"),
+    normal("mm.2.weight", [merged, nEmbdText], STD),
+    constant("mm.2.bias", nEmbdText, "zeros"),
+  );
+  return plan;
+}
+
+/** The `clip.*` keys of the projector (Qwen2-VL's normalisation constants; no use_gelu: quick-GELU). */
+export function qwen2vlProjectorMetadata(
+  s: ProjectorShape,
+  nEmbdText: number,
+): Record<string, GgufTypedValue> {
+  const f32s = (v: number[]) => gv.array(GgufValueType.FLOAT32, v);
+  return {
+    "clip.has_vision_encoder": gv.bool(true),
+    "clip.projector_type": gv.str("qwen2vl_merger"),
+    "clip.vision.image_size": gv.u32(s.imageSize),
+    "clip.vision.patch_size": gv.u32(s.patchSize),
+    "clip.vision.embedding_length": gv.u32(s.nEmbd),
+    "clip.vision.feed_forward_length": gv.u32(s.nFf),
+    "clip.vision.block_count": gv.u32(s.nLayer),
+    "clip.vision.projection_dim": gv.u32(nEmbdText),
+    "clip.vision.attention.head_count": gv.u32(s.nHead),
+    "clip.vision.attention.layer_norm_epsilon": gv.f32(1e-6),
+    "clip.vision.spatial_merge_size": gv.u32(2),
+    "clip.vision.image_mean": f32s([0.48145466, 0.4578275, 0.40821073]),
+    "clip.vision.image_std": f32s([0.26862954, 0.26130258, 0.27577711]),
+  };
+}
+
+/**
+ * The token grid (width × height, after the 2×2 merge) an image of `width`×`height` pixels becomes: clip.cpp
+ * resizes it to multiples of 2 patches keeping its aspect ratio, between 8 and 4096 tokens (transformers'
+ * smart_resize). The image takes w·h tokens and advances the position by max(w, h).
+ */
+export function qwen2vlImageGrid(
+  width: number,
+  height: number,
+  s: ProjectorShape = TINY_QWEN2VL_VIT,
+): { nx: number; ny: number } {
+  const f = s.patchSize * 2;
+  const [minPixels, maxPixels] = [8 * f * f, 4096 * f * f];
+  const by = (round: (x: number) => number) => (x: number) => round(x / f) * f;
+  let w = Math.max(f, by(Math.round)(width));
+  let h = Math.max(f, by(Math.round)(height));
+  if (w * h > maxPixels) {
+    const beta = Math.sqrt((width * height) / maxPixels);
+    w = Math.max(f, by(Math.floor)(width / beta));
+    h = Math.max(f, by(Math.floor)(height / beta));
+  } else if (w * h < minPixels) {
+    const beta = Math.sqrt(minPixels / (width * height));
+    w = by(Math.ceil)(width * beta);
+    h = by(Math.ceil)(height * beta);
+  }
+  return { nx: w / f, ny: h / f };
+}
