@@ -24,7 +24,7 @@ export class RequestRecord {
   /** Prompt tokens evaluated, and those served from the prompt cache instead. */
   promptTokens?: number;
   cachedTokens?: number;
-  /** Tokens generated. */
+  /** Tokens generated, as the runner's final record reports them. */
   evalTokens?: number;
   /** Speculative decoding: draft tokens proposed and accepted. */
   draftTokens?: number;
@@ -39,6 +39,11 @@ export class RequestRecord {
   durationMs?: number;
   /** performance.now() of each generated token after the first (for inter-token latency), bounded. */
   readonly tokenGapsMs: number[] = [];
+  /**
+   * Tokens seen streaming by, for an answer that ends without the runner's final record (the client went
+   * away mid-stream): they were generated and count, though no timings report them.
+   */
+  streamedTokens = 0;
   #lastTokenAt?: number;
 
   constructor(id: string, method: string, path: string, startedAt = performance.now()) {
@@ -48,8 +53,14 @@ export class RequestRecord {
     this.startedAt = startedAt;
   }
 
+  /** Tokens generated: the runner's count, else (an answer cut short) the tokens seen streaming by. */
+  get generatedTokens(): number | undefined {
+    return this.evalTokens ?? (this.streamedTokens > 0 ? this.streamedTokens : undefined);
+  }
+
   /** Marks a generated token (or a chunk of them: `count`) at `now`. */
   token(now = performance.now(), count = 1): void {
+    this.streamedTokens += count;
     if (this.#lastTokenAt === undefined) this.ttftMs = now - this.startedAt;
     else if (this.tokenGapsMs.length < 4096) this.tokenGapsMs.push((now - this.#lastTokenAt) / count);
     this.#lastTokenAt = now;

@@ -175,6 +175,44 @@ describe("/metrics", () => {
   });
 });
 
+describe("an answer the client leaves mid-stream", () => {
+  test("still counts the tokens it streamed", async () => {
+    const series = `tsllm_generated_tokens_total{model="${TINY}"}`;
+    const before = sample(await scrape(s.url), series) ?? 0;
+    const done = (t: string) =>
+      sample(t, `tsllm_requests_total{model="${TINY}",endpoint="/api/generate",status="200"}`) ?? 0;
+    const requestsBefore = done(await scrape(s.url));
+    const ctl = new AbortController();
+    const res = await fetch(`${s.url}/api/generate`, {
+      method: "POST",
+      body: JSON.stringify({
+        model: "tiny",
+        prompt: "Leave early",
+        options: { ...GREEDY, num_predict: 100000 },
+      }),
+      signal: ctl.signal,
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let seen = 0;
+    let text = "";
+    while (seen < 5) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+      seen = text.split("\n").filter((l) => l.trim()).length;
+    }
+    ctl.abort();
+    await reader.cancel().catch(() => {});
+    const after = await waitFor(
+      () => scrape(s.url),
+      (t) => done(t) > requestsBefore,
+    );
+    // At least the lines the client read (one or more tokens each); never the 100,000 asked for.
+    const counted = (sample(after, series) ?? 0) - before;
+    expect(counted).toBeGreaterThanOrEqual(seen);
+    expect(counted).toBeLessThan(100000);
+  });
+});
+
 describe("/api/slots", () => {
   test("shows a generating slot's progress during a stream", async () => {
     const ctl = new AbortController();

@@ -26,7 +26,7 @@ export function requestLogFields(r: RequestRecord): Record<string, unknown> {
   if (r.model !== undefined) f.model = r.model;
   if (r.promptTokens !== undefined) f.prompt_tokens = r.promptTokens;
   if (r.cachedTokens !== undefined) f.cached_tokens = r.cachedTokens;
-  if (r.evalTokens !== undefined) f.eval_tokens = r.evalTokens;
+  if (r.generatedTokens !== undefined) f.eval_tokens = r.generatedTokens;
   if (r.durationMs !== undefined) f.duration_ms = ms(r.durationMs);
   if (r.ttftMs !== undefined) f.ttft_ms = ms(r.ttftMs);
   if (r.queueMs !== undefined) f.queue_ms = ms(r.queueMs);

@@ -85,10 +85,11 @@ export class RequestMetrics {
     if (r.queueMs !== undefined) s.queue.observe(r.queueMs / 1000);
     if (r.ttftMs !== undefined) s.ttft.observe(r.ttftMs / 1000);
     for (const gap of r.tokenGapsMs) s.interToken.observe(gap / 1000);
-    // Token counts and times are the runner's own (its final record's timings), added as reported.
+    // Token counts and times are the runner's own (its final record's timings), added as reported; an answer
+    // the client left mid-stream has no final record, and counts the tokens that were streamed.
     const prompt = r.promptTokens ?? 0;
     const cached = r.cachedTokens ?? 0;
-    const generated = r.evalTokens ?? 0;
+    const generated = r.generatedTokens ?? 0;
     const promptMs = r.promptMs ?? 0;
     const evalMs = r.evalMs ?? 0;
     s.prompt.inc(prompt);
@@ -105,7 +106,8 @@ export class RequestMetrics {
     w.promptTokens += prompt;
     w.promptMs += promptMs;
     // The first generated token comes from the prompt's logits: no decode step of its own (llama-server's rate).
-    w.predictSteps += Math.max(0, generated - 1);
+    // (Timed tokens only: a cut-short answer's streamed tokens come without their time.)
+    w.predictSteps += Math.max(0, (r.evalTokens ?? 0) - 1);
     w.predictMs += evalMs;
   }
 }
