@@ -38,7 +38,6 @@ async function openUi(
   return { page, errors };
 }
 
-/** Sets an option in the settings panel (empty string: the server's default). */
 /** Waits until `selector` matches `n` elements (the UI re-renders after a click, not during it). */
 async function countIs(page: Page, selector: string, n: number): Promise<void> {
   const sel = JSON.stringify(selector);
@@ -46,6 +45,7 @@ async function countIs(page: Page, selector: string, n: number): Promise<void> {
   expect(await page.locator(selector).count()).toBe(n);
 }
 
+/** Sets an option in the settings panel (empty string: the server's default). */
 async function setOptions(page: Page, options: Record<string, string>): Promise<void> {
   await page.click('button[aria-label="Settings"]');
   for (const [name, value] of Object.entries(options)) await page.fill(`input[name="${name}"]`, value);
@@ -119,6 +119,30 @@ describe.skipIf(!hasChromium)("web UI in Chromium", () => {
     await countIs(page, ".msg", 0);
     await page.click('.conversations button[aria-label^="Delete"]');
     await countIs(page, ".conversations li", 0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  test("a reload mid-answer keeps what had arrived, marked interrupted", async () => {
+    const { page, errors } = await openUi(s.url);
+    await pickModel(page, "tiny");
+    await setOptions(page, { num_predict: "100000", seed: "3" });
+    await say(page, "A story to leave halfway");
+    await waitForAnswer(page, { streaming: true, textLongerThan: 0 });
+    // The answer in flight is saved about once a second: wait for a saved copy, then leave.
+    const saved = () =>
+      page.evaluate(() =>
+        (globalThis.localStorage.getItem("tsllm.ui.conversations.v1") ?? "").includes('"interrupted":true'),
+      );
+    for (let i = 0; i < 200 && !(await saved()); i++) await page.waitForTimeout(100);
+    expect(await saved()).toBe(true);
+    await page.reload();
+    await page.locator(".conversations .open", { hasText: "A story to leave halfway" }).waitFor();
+    await page.click(".conversations .open");
+    await page.waitForSelector(".msg.assistant .stats");
+    const restored = await lastAnswer(page);
+    expect(restored?.stats).toContain("interrupted");
+    expect(restored?.text.length).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.context().close();
   });

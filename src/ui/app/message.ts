@@ -34,8 +34,8 @@ export function Message({ message: m, streaming }: { message: StoredMessage; str
     <div class="md" dangerouslySetInnerHTML=${{ __html: body }}></div>
     ${m.error ? html`<div class="error" role="alert">${m.error}</div>` : null}
     ${
-      m.stopped || line
-        ? html`<div class="stats">${m.stopped ? html`<span class="stopped">stopped</span>` : null}${line ? ` ${line}` : ""}</div>`
+      m.stopped || m.interrupted || line
+        ? html`<div class="stats">${m.stopped ? html`<span class="stopped">stopped</span>` : null}${m.interrupted ? html`<span class="stopped">interrupted</span>` : null}${line ? ` ${line}` : ""}</div>`
         : null
     }
   </div>`;

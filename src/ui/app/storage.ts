@@ -25,6 +25,8 @@ export interface StoredMessage {
   error?: string;
   /** The user stopped the answer. */
   stopped?: boolean;
+  /** Saved while still arriving, and the page went away before it ended: what had arrived by then. */
+  interrupted?: boolean;
 }
 
 /** A conversation as stored. */

@@ -1,7 +1,8 @@
 /**
  * The conversations and the answer in flight: the list lives in a ref (the truth, so stream callbacks never
- * see a stale copy) mirrored into state for rendering. Each finished change is written to localStorage;
- * chunks of an answer in flight are not, the finished (or stopped) answer is.
+ * see a stale copy) mirrored into state for rendering. Each finished change is written to localStorage; an
+ * answer in flight is saved at most once a second, marked interrupted until its end replaces it, so a reload
+ * mid-answer keeps what had arrived.
  */
 import { useRef, useState } from "./vendor/preact.js";
 import type { ApiContext } from "./api.ts";
@@ -27,6 +28,9 @@ export interface ChatState {
   remove(id: string): void;
   setModel(id: string, model: string): void;
 }
+
+/** How often an answer in flight is saved. */
+const PARTIAL_SAVE_MS = 1000;
 
 const titleOf = (text: string) => {
   const line = text.trim().split("\n")[0] ?? "";
@@ -76,10 +80,17 @@ export function useChat(
   async function answer(cid: string, model: string, history: StoredMessage[], abort: AbortController) {
     const replaceLast = (a: StoredMessage) =>
       edit(cid, (c) => ({ ...c, messages: [...c.messages.slice(0, -1), a] }));
+    let savedAt = Date.now();
+    const arrived = (a: StoredMessage) => {
+      apply(replaceLast(a), false);
+      if (Date.now() - savedAt < PARTIAL_SAVE_MS) return;
+      savedAt = Date.now();
+      saveConversations(replaceLast({ ...a, interrupted: true })(list.current));
+    };
     try {
       const think = settings.think && (await thinks(model));
       const request = { model, system: settings.system, history, think, options: settings.options };
-      const done = await streamAnswer(ctx, request, abort.signal, (a) => apply(replaceLast(a), false));
+      const done = await streamAnswer(ctx, request, abort.signal, arrived);
       apply(replaceLast(done), true);
     } finally {
       controller.current = null;
