@@ -81,7 +81,7 @@ export async function chat(
       const bound = Buffer.byteLength(t) + 2;
       return bound <= budget ? bound : (await tokenize(t)).length;
     };
-    const imageTokens = (msg: ChatMessage) => (vision?.cost.tokens ?? 0) * (msg.images?.length ?? 0);
+    const imageTokens = (msg: ChatMessage) => vision?.tokensOf(msg) ?? 0;
     const fitted =
       input.truncate === false
         ? undefined

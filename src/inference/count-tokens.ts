@@ -4,12 +4,14 @@
  * loaded runner, so the count equals the prompt_eval_count of the same chat when its history is not cut.
  */
 import { InvalidInputError } from "../errors.ts";
+import type { ChatMessage } from "../templates/index.ts";
 import type { ChatInput } from "./chat.ts";
 import { prepareChat } from "./chat-request.ts";
 import type { InferenceDeps } from "./deps.ts";
 import { schedule } from "./schedule.ts";
 import { renderMessages } from "./template.ts";
-import { markMessages } from "./vision-prompt.ts";
+import { imageInfo } from "./vision-format.ts";
+import { type ImageCost, imagesTokens, markMessages } from "./vision-prompt.ts";
 import { modelImageCost, textTokensAround } from "./vision-request.ts";
 
 /** The number of tokens `input`'s prompt has for its model. */
@@ -27,7 +29,7 @@ export async function countTokens(
     toolPlan.tools,
     p.think,
   );
-  const imageTokens = images ? images * (await modelImageCost(deps, m)).tokens : 0;
+  const imageTokens = images ? countImageTokens(await modelImageCost(deps, m), messages) : 0;
   const { lease } = await schedule(deps, m, p.options.load, {
     embedding: false,
     keepAliveMs: p.keepAliveMs,
@@ -40,4 +42,16 @@ export async function countTokens(
   } finally {
     lease.release();
   }
+}
+
+/** The images' tokens: by each image's size when the projector's count depends on it. */
+function countImageTokens(cost: ImageCost, messages: readonly Pick<ChatMessage, "images">[]): number {
+  const sized = messages.flatMap((msg, i) =>
+    (msg.images ?? []).map((b64, j) =>
+      cost.sized && typeof b64 === "string"
+        ? imageInfo(Buffer.from(b64, "base64"), `messages[${i}].images[${j}]`)
+        : {},
+    ),
+  );
+  return imagesTokens(cost, sized);
 }

@@ -3,6 +3,7 @@
  * places its `[img-N]` tags: a `[img]` placeholder the client wrote is replaced, else the marker goes before
  * the text), and what an image costs in the context.
  */
+import { QWEN_VL_PROJECTORS, qwenVlImageGrid } from "../gguf/clip-grid.ts";
 import type { GgufFile } from "../gguf/reader.ts";
 import type { ChatMessage } from "../templates/index.ts";
 import { ImageMarkerInTextError } from "./vision-errors.ts";
@@ -41,10 +42,26 @@ export function countMarkers(prompt: string): number {
   return prompt.split(MEDIA_MARKER).length - 1;
 }
 
-/** Tokens one image takes in the context, and whether the number is exact for this projector. */
+/**
+ * Tokens one image takes in the context, and whether the number is exact for this projector; `sized` gives
+ * the count for an image of a given size where the projector's count depends on it (Qwen-VL: then `tokens`
+ * is what an image of unknown size is taken to cost).
+ */
 export interface ImageCost {
   tokens: number;
   exact: boolean;
+  sized?: (width: number, height: number) => number;
+}
+
+/** What `images` cost together: each by its size where the projector says so and the size is known. */
+export function imagesTokens(
+  cost: ImageCost,
+  images: readonly { width?: number; height?: number }[],
+): number {
+  let n = 0;
+  for (const img of images)
+    n += cost.sized && img.width && img.height ? cost.sized(img.width, img.height) : cost.tokens;
+  return n;
 }
 
 // Ollama's chatPrompt counts every image as 768 tokens when it cannot know better.
@@ -54,14 +71,23 @@ const num = (v: unknown) => (typeof v === "number" ? v : typeof v === "bigint" ?
 
 /**
  * An image's context cost from the projector's metadata: LLaVA-style projectors (mlp, mlp_norm) emit one token
- * per patch of the square input, ldp/ldpv2 a quarter of that (clip.cpp clip_n_output_tokens). Projectors whose
- * count depends on the image's size get Ollama's estimate, which truncation may use but refusals may not.
+ * per patch of the square input, ldp/ldpv2 a quarter of that (clip.cpp clip_n_output_tokens); Qwen-VL's count
+ * follows each image's size (gguf/clip-grid.ts). Other projectors whose count depends on the image's size get
+ * Ollama's estimate, which truncation may use but refusals may not.
  */
 export function imageCost(projector: GgufFile | undefined): ImageCost {
   const meta = projector?.metadata ?? {};
   const size = num(meta["clip.vision.image_size"]);
   const patch = num(meta["clip.vision.patch_size"]);
   const type = String(meta["clip.projector_type"] ?? "mlp");
+  if (patch > 0 && QWEN_VL_PROJECTORS.has(type)) {
+    const merge = num(meta["clip.vision.spatial_merge_size"]) || 2;
+    const sized = (w: number, h: number) => {
+      const { nx, ny } = qwenVlImageGrid(w, h, patch, merge);
+      return nx * ny;
+    };
+    return { tokens: DEFAULT_IMAGE_TOKENS, exact: true, sized };
+  }
   if (size > 0 && patch > 0) {
     const patches = Math.floor(size / patch) ** 2;
     if (type === "mlp" || type === "mlp_norm") return { tokens: patches, exact: true };

@@ -7,9 +7,16 @@ import type { CompletionDone } from "../runner/protocol.ts";
 import type { ChatMessage } from "../templates/index.ts";
 import type { InferenceDeps } from "./deps.ts";
 import type { ResolvedModel } from "./model.ts";
-import { type RunnerImage, prepareImages } from "./vision.ts";
+import { imageSize, type RunnerImage, prepareImages } from "./vision.ts";
 import { ImagesExceedContextError, ImageTemplateError } from "./vision-errors.ts";
-import { countMarkers, type ImageCost, imageCost, MEDIA_MARKER, markMessages } from "./vision-prompt.ts";
+import {
+  countMarkers,
+  type ImageCost,
+  imageCost,
+  imagesTokens,
+  MEDIA_MARKER,
+  markMessages,
+} from "./vision-prompt.ts";
 
 /** The images of a conversation, ready for the runner. */
 export interface ConversationImages {
@@ -19,6 +26,8 @@ export interface ConversationImages {
   cost: ImageCost;
   /** The runner images of the given (kept) messages, in prompt order. */
   of(kept: readonly ChatMessage[]): RunnerImage[];
+  /** The context tokens the images of `msg` take. */
+  tokensOf(msg: ChatMessage): number;
 }
 
 /** What an image of this model costs: read from its projector's header (Ollama's estimate without one). */
@@ -48,10 +57,19 @@ export async function conversationImages(
     if (images.length === 0) continue;
     ready.set(msg, await prepareImages(deps, images, (j) => `messages[${i - first}].images[${j}]`));
   }
+  const cost = await modelImageCost(deps, m);
   return {
     messages: marked,
-    cost: await modelImageCost(deps, m),
+    cost,
     of: (kept) => kept.flatMap((msg) => ready.get(msg) ?? []),
+    tokensOf: (msg) => {
+      const images = ready.get(msg);
+      if (!images) return cost.tokens * (msg.images?.length ?? 0);
+      return imagesTokens(
+        cost,
+        images.map((i) => imageSize(i) ?? {}),
+      );
+    },
   };
 }
 
@@ -69,7 +87,10 @@ export function checkImagePrompt(
 ): void {
   const markers = countMarkers(prompt);
   if (markers !== images.length) throw new ImageTemplateError(images.length, markers);
-  const imageTokens = images.length * cost.tokens;
+  const imageTokens = imagesTokens(
+    cost,
+    images.map((i) => imageSize(i) ?? {}),
+  );
   if (cost.exact && images.length > 0 && textTokens + imageTokens >= numCtx)
     throw new ImagesExceedContextError(images.length, imageTokens, textTokens, numCtx);
 }

@@ -4,7 +4,14 @@ import { hugePng, smallPng, tiny } from "../../test/vision/image-files.ts";
 import type { InferenceConfig } from "./deps.ts";
 import { prepareImage } from "./vision.ts";
 import { ImagePixelLimitError, InvalidImageError } from "./vision-errors.ts";
-import { countMarkers, imageCost, markMessages, markText, MEDIA_MARKER } from "./vision-prompt.ts";
+import {
+  countMarkers,
+  imageCost,
+  imagesTokens,
+  markMessages,
+  markText,
+  MEDIA_MARKER,
+} from "./vision-prompt.ts";
 import { WebpConverter } from "./vision-webp.ts";
 
 const webp = new WebpConverter();
@@ -70,7 +77,12 @@ describe("image markers in the prompt", () => {
     const base = { "clip.vision.image_size": 224, "clip.vision.patch_size": 14 };
     expect(imageCost(gguf({ ...base, "clip.projector_type": "mlp" }))).toEqual({ tokens: 256, exact: true });
     expect(imageCost(gguf({ ...base, "clip.projector_type": "ldpv2" }))).toEqual({ tokens: 64, exact: true });
-    expect(imageCost(gguf({ ...base, "clip.projector_type": "qwen2vl_merger" }))).toEqual({
+    // Qwen-VL: by each image's size (a 96×40 image → 5×2 merged 28-pixel cells); 768 for an unknown size.
+    const qwen = imageCost(gguf({ ...base, "clip.projector_type": "qwen2vl_merger" }));
+    expect(qwen.sized?.(96, 40)).toBe(10);
+    expect(qwen.sized?.(8000, 6000)).toBeLessThanOrEqual(4096);
+    expect(imagesTokens(qwen, [{ width: 96, height: 40 }, {}])).toBe(10 + 768);
+    expect(imageCost(gguf({ ...base, "clip.projector_type": "pixtral" }))).toEqual({
       tokens: 768,
       exact: false,
     });

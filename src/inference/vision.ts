@@ -17,6 +17,14 @@ export interface RunnerImage {
   id: string;
 }
 
+/** A prepared image's size in pixels, kept beside it (the runner's request carries only the image). */
+const sizes = new WeakMap<RunnerImage, { width: number; height: number }>();
+
+/** The size of an image from prepareImage (undefined for any other object). */
+export function imageSize(image: RunnerImage): { width: number; height: number } | undefined {
+  return sizes.get(image);
+}
+
 /** TSLLM_MAX_IMAGE_PIXELS when the deps do not set it. */
 export const DEFAULT_MAX_IMAGE_PIXELS = Number(ENV.MAX_IMAGE_PIXELS.default);
 
@@ -36,14 +44,18 @@ export async function prepareImage(
   const limit = maxImagePixels(deps);
   if (info.width * info.height > limit) throw new ImagePixelLimitError(what, info.width, info.height, limit);
   const id = createHash("sha256").update(bytes).digest("hex");
+  const sized = (image: RunnerImage) => {
+    sizes.set(image, { width: info.width, height: info.height });
+    return image;
+  };
   if (info.format === "webp") {
     if (!deps.webp) throw new InvalidImageError(what, "WebP images are not available on this server");
     const ppm = await deps.webp.toPpm(bytes, what);
-    return { data: Buffer.from(ppm.buffer, ppm.byteOffset, ppm.byteLength).toString("base64"), id };
+    return sized({ data: Buffer.from(ppm.buffer, ppm.byteOffset, ppm.byteLength).toString("base64"), id });
   }
   // Go's decoder (and so Ollama) accepts base64 broken into lines; the runner gets it in one piece.
   const data = /[\r\n]/.test(base64) ? bytes.toString("base64") : base64;
-  return { data, id };
+  return sized({ data, id });
 }
 
 /** Every image of a list, in order; `label(i)` names the i-th in errors. */

@@ -5,6 +5,7 @@
  * MLP into the text model's width. Images keep their aspect ratio (resized to multiples of 28 pixels, between
  * 8 and 4096 tokens), so an image of w×h tokens advances the text position by max(w, h) only.
  */
+import { qwenVlImageGrid } from "../clip-grid.ts";
 import type { GgufTypedValue } from "../value.ts";
 import { gv } from "../typed.ts";
 import { GgufValueType } from "../types.ts";
@@ -99,29 +100,11 @@ export function qwen2vlProjectorMetadata(
   };
 }
 
-/**
- * The token grid (width × height, after the 2×2 merge) an image of `width`×`height` pixels becomes: clip.cpp
- * resizes it to multiples of 2 patches keeping its aspect ratio, between 8 and 4096 tokens (transformers'
- * smart_resize). The image takes w·h tokens and advances the position by max(w, h).
- */
+/** The token grid an image of `width`×`height` pixels becomes with this tower (see gguf/clip-grid.ts). */
 export function qwen2vlImageGrid(
   width: number,
   height: number,
   s: ProjectorShape = TINY_QWEN2VL_VIT,
 ): { nx: number; ny: number } {
-  const f = s.patchSize * 2;
-  const [minPixels, maxPixels] = [8 * f * f, 4096 * f * f];
-  const by = (round: (x: number) => number) => (x: number) => round(x / f) * f;
-  let w = Math.max(f, by(Math.round)(width));
-  let h = Math.max(f, by(Math.round)(height));
-  if (w * h > maxPixels) {
-    const beta = Math.sqrt((width * height) / maxPixels);
-    w = Math.max(f, by(Math.floor)(width / beta));
-    h = Math.max(f, by(Math.floor)(height / beta));
-  } else if (w * h < minPixels) {
-    const beta = Math.sqrt(minPixels / (width * height));
-    w = by(Math.ceil)(width * beta);
-    h = by(Math.ceil)(height * beta);
-  }
-  return { nx: w / f, ny: h / f };
+  return qwenVlImageGrid(width, height, s.patchSize);
 }
