@@ -3,6 +3,8 @@
  * sha256 verified, manifest written) against `curl` fetching the same blobs to disk, one after the other, with
  * nothing verified — and, for reference, curl followed by `sha256sum`. The sides alternate, each rep on a fresh
  * store; medians are reported with the throughput ratio tsllm / curl (target ≥ 0.9).
+ * CPU seconds per GB are reported too (curl's own, the registry's, and serve's threads: its main thread, the
+ * download's hash worker and transfer worker, the rest), since on a shared machine throughput follows CPU.
  * Then the resume measure: serve is SIGKILLed halfway through a pull (through a counting proxy, no pause),
  * restarted on the same store, and the pull run again; it reports the bytes sent twice.
  * Needs /usr/bin/docker-registry and curl. The model is the synthetic `1b` preset (f16 by default: 1.7 GB), or
@@ -20,6 +22,7 @@ import { registryAvailable, startRegistry } from "../test/registry/harness/docke
 import { startFrontProxy } from "../test/registry/harness/front-proxy.ts";
 import { seedModel } from "../test/registry/harness/seed.ts";
 import { pull, type RegistryServe, startServe } from "../test/registry/harness/serve.ts";
+import { processCpu, sampleThreads } from "./proc-cpu.ts";
 import { median } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -60,17 +63,34 @@ try {
     `model: ${gguf} (${(total / MB).toFixed(0)} MB in ${blobs.length} blobs), parts ${values.parts}`,
   );
 
+  const registryPid = Number(
+    Bun.spawnSync(["pgrep", "-P", String(process.pid), "-f", "docker-registry"])
+      .stdout.toString()
+      .trim(),
+  );
+  /** CPU seconds per GB moved, per side and part (medians over the reps). */
+  const cpu: Record<string, number[]> = {};
+  const noteCpu = (key: string, seconds: number) => (cpu[key] ??= []).push(seconds / (total / 1e9));
+
   async function timeCurl(verify: boolean): Promise<number> {
     const dir = mkdtempSync(join(tmpdir(), "tsllm-bench-curl-"));
     try {
+      const reg0 = processCpu(registryPid);
+      let own = 0;
       const t0 = performance.now();
       for (const [i, d] of blobs.entries()) {
         const out = join(dir, String(i));
         const c = Bun.spawnSync(["curl", "-sSf", "-o", out, `${reg.url}/v2/bench/m/blobs/${d}`]);
         if (c.exitCode !== 0) throw new Error(`curl: ${c.stderr.toString()}`);
+        own += Number(c.resourceUsage.cpuTime.total) / 1e6;
         if (verify && Bun.spawnSync(["sha256sum", out]).exitCode !== 0) throw new Error("sha256sum failed");
       }
-      return (performance.now() - t0) / 1000;
+      const s = (performance.now() - t0) / 1000;
+      if (!verify) {
+        noteCpu("curl", own);
+        noteCpu("registry (curl)", processCpu(registryPid) - reg0);
+      }
+      return s;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -79,10 +99,33 @@ try {
   async function timeTsllm(): Promise<number> {
     const serve = await startServe(undefined, env);
     try {
+      const reg0 = processCpu(registryPid);
+      const threads = sampleThreads(serve.proc.pid);
       const t0 = performance.now();
       const r = await pull(serve.url, `${reg.host}/bench/m:1`, { stream: false });
+      const s = (performance.now() - t0) / 1000;
+      const used = threads.stop();
       if (r.status !== 200 || r.lines.at(-1)?.status !== "success") throw new Error(JSON.stringify(r.lines));
-      return (performance.now() - t0) / 1000;
+      noteCpu("registry (tsllm)", processCpu(registryPid) - reg0);
+      // The download's workers in creation order: the hash worker starts with the download, the transfer
+      // worker on its first request (the small blobs need neither).
+      const workers = [...used].filter(([, v]) => v.name === "Worker").sort(([a], [b]) => a - b);
+      const other = [...used].filter(([tid, v]) => tid !== serve.proc.pid && v.name !== "Worker");
+      noteCpu("tsllm: serve's main thread", used.get(serve.proc.pid)?.cpu ?? 0);
+      noteCpu("tsllm: hash worker", workers[0]?.[1].cpu ?? 0);
+      noteCpu(
+        "tsllm: transfer worker",
+        workers.slice(1).reduce((n, [, v]) => n + v.cpu, 0),
+      );
+      noteCpu(
+        "tsllm: other threads",
+        other.reduce((n, [, v]) => n + v.cpu, 0),
+      );
+      noteCpu(
+        "tsllm: all",
+        [...used.values()].reduce((n, v) => n + v.cpu, 0),
+      );
+      return s;
     } finally {
       await serve.stop();
     }
@@ -109,6 +152,8 @@ try {
   console.log(
     `ratio tsllm / curl: ${(c / t).toFixed(2)}; tsllm / (curl + sha256sum): ${(cs / t).toFixed(2)}`,
   );
+  console.log("\n| CPU per GB (median) | seconds |\n|---|---|");
+  for (const [k, v] of Object.entries(cpu)) console.log(`| ${k} | ${median(v).toFixed(2)} |`);
 
   // Resume: kill -9 halfway, with no pause, then pull again on the same store.
   const proxy = await startFrontProxy(reg.url, { mode: "pass" });

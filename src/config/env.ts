@@ -175,6 +175,9 @@ export const ENV = {
     "false",
     "Follow registry redirects to private or link-local addresses even when the registry is public",
   ),
+  HTTPS_PROXY: declare("HTTPS_PROXY", "string", "", "Proxy for https registry transfers (also https_proxy)"),
+  HTTP_PROXY: declare("HTTP_PROXY", "string", "", "Proxy for http registry transfers (also http_proxy)"),
+  ALL_PROXY: declare("ALL_PROXY", "string", "", "Proxy for any registry transfer (also all_proxy)"),
   SHUTDOWN_TIMEOUT: declare(
     "TSLLM_SHUTDOWN_TIMEOUT",
     "duration",

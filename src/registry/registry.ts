@@ -8,7 +8,7 @@ import { TsllmError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { formatName, type ModelStore, noPrune, parseName } from "../store/index.ts";
 import { clientOptionsFromEnv, createRegistryClient } from "./client/index.ts";
-import { pullModel } from "./pull/index.ts";
+import { proxyConfigured, pullModel } from "./pull/index.ts";
 import { pushModel } from "./push/index.ts";
 import type { RegistryClient, TransferOptions } from "./types.ts";
 
@@ -22,6 +22,8 @@ export interface RegistrySettings {
   readonly prune: boolean;
   /** Push upload chunk size in bytes; push's default when unset. */
   readonly chunkSize?: number;
+  /** A proxy is configured (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY): transfers go through fetch, which uses it. */
+  readonly proxied?: boolean;
 }
 
 /** A transfer started while (or after) the server shuts down. */
@@ -118,12 +120,13 @@ export class Registry {
   }
 }
 
-/** TSLLM_DOWNLOAD_PARTS (at least 1), TSLLM_DOWNLOAD_STALL (a Go duration) and the prune switch. */
+/** TSLLM_DOWNLOAD_PARTS (at least 1), TSLLM_DOWNLOAD_STALL (a Go duration), the prune switch and the proxy. */
 export function settingsFromEnv(env: Env): RegistrySettings {
   const stall = parseDurationMs(env.get(ENV.DOWNLOAD_STALL));
   return {
     parts: Math.max(1, env.int(ENV.DOWNLOAD_PARTS)),
     stallMs: stall !== null && stall > 0 ? stall : DEFAULT_STALL_MS,
     prune: !noPrune(env.first(ENV.NOPRUNE, ENV.OLLAMA_NOPRUNE)),
+    proxied: proxyConfigured(env),
   };
 }

@@ -33,6 +33,8 @@ export interface DownloadDeps {
   readonly retryDelayMs?: number;
   /** Starts the download's transfer worker (tests); where it cannot start, bodies are read on this thread. */
   readonly spawnTransfer?: () => Worker;
+  /** A proxy is configured: the transfer worker makes its requests with fetch (which honours it). */
+  readonly proxied?: boolean;
 }
 
 /** The blob to fetch and the pull that asked first (its repository and credentials are used). */
@@ -89,7 +91,11 @@ export class BlobDownload {
         : new WorkerPrefixHasher(fh, partial.dataPath, this.total);
     const prefix = new PrefixCursor(parts);
     const checkpoint = new Checkpoint(partial, state);
-    const transfers = new TransferWorker(partial.dataPath, this.deps.spawnTransfer);
+    const transfers = new TransferWorker(
+      partial.dataPath,
+      this.deps.spawnTransfer,
+      this.deps.proxied ?? false,
+    );
     try {
       if (saved === undefined) await partial.save(state);
       this.#completed = bytesDone(parts);

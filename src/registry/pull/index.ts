@@ -10,5 +10,6 @@ export {
 } from "./errors.ts";
 export { MAX_MANIFEST_BYTES } from "./manifest.ts";
 export { DEFAULT_PART_SIZES, type PartSizes } from "./plan.ts";
+export { proxyConfigured } from "./proxy.ts";
 export { type PullDeps, pullModel } from "./pull.ts";
 export { MAX_BLOB_SIZE, validateManifest } from "./validate.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { bytesDone, contiguousEnd, DEFAULT_PART_SIZES, planParts } from "./plan.ts";
+import { bytesDone, contiguousEnd, DEFAULT_PART_SIZES, planParts, takeRun } from "./plan.ts";
 
 const MiB = 1 << 20;
 
@@ -44,5 +44,29 @@ describe("progress over parts", () => {
     expect(bytesDone(parts)).toBe(24);
     (parts[1] as { done: number }).done = 10;
     expect(contiguousEnd(parts)).toBe(30);
+  });
+});
+
+describe("takeRun", () => {
+  const parts = () => [
+    { offset: 0, size: 10, done: 4 },
+    { offset: 10, size: 10, done: 0 },
+    { offset: 20, size: 10, done: 0 },
+    { offset: 30, size: 10, done: 3 },
+    { offset: 40, size: 10, done: 0 },
+  ];
+
+  test("the head part, then untouched adjacent parts within the byte budget", () => {
+    const queue = parts();
+    expect(takeRun(queue, 0)?.map((p) => p.offset)).toEqual([0]);
+    expect(takeRun(queue, 20)?.map((p) => p.offset)).toEqual([10, 20]);
+    // A part already begun starts a run of its own: its saved bytes are never asked for again.
+    expect(takeRun(queue, 1000)?.map((p) => p.offset)).toEqual([30, 40]);
+    expect(takeRun(queue, 1000)).toBeUndefined();
+  });
+
+  test("a gap (a finished part left out of the queue) ends the run", () => {
+    const queue = parts().filter((p) => p.offset !== 20);
+    expect(takeRun(queue, 1000)?.map((p) => p.offset)).toEqual([0, 10]);
   });
 });

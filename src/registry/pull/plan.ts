@@ -3,7 +3,8 @@
  * once; here parts are smaller and handed out in order to `parallel` workers, because the sha256 is taken over
  * the contiguous prefix as it completes: with in-order parts the hashed prefix trails the newest byte by about
  * `parallel` parts, so little is left to hash after the last byte arrives, and one slow part near the end
- * holds up only a small range (no crawl at 99%).
+ * holds up only a small range (no crawl at 99%). The parts are the unit of resume state; a lone request on a
+ * fast link asks for a run of adjacent untouched parts at once (takeRun), since each request costs the registry.
  */
 import type { PartialPart } from "../../store/index.ts";
 
@@ -61,4 +62,23 @@ export class PrefixCursor {
 /** Bytes on disk across all parts. */
 export function bytesDone(parts: readonly PartialPart[]): number {
   return parts.reduce((s, p) => s + p.done, 0);
+}
+
+/**
+ * Takes from the head of `queue` its first part and, while they stay within `maxBytes` in all, the parts right
+ * after it that hold no byte yet (one Range request covers them; a part already begun would be fetched twice).
+ */
+export function takeRun(queue: PartialPart[], maxBytes: number): PartialPart[] | undefined {
+  const first = queue.shift();
+  if (!first) return undefined;
+  const run = [first];
+  let end = first.offset + first.size;
+  let bytes = first.size - first.done;
+  for (let next = queue[0]; next; next = queue[0]) {
+    if (next.offset !== end || next.done !== 0 || bytes + next.size > maxBytes) break;
+    run.push(queue.shift() as PartialPart);
+    end += next.size;
+    bytes += next.size;
+  }
+  return run;
 }

@@ -30,6 +30,8 @@ export interface PullDeps {
   readonly retryDelayMs?: number;
   /** Starts a download's transfer worker (tests). */
   readonly spawnTransfer?: () => Worker;
+  /** A proxy is configured (proxyConfigured): the transfer worker makes its requests with fetch. */
+  readonly proxied?: boolean;
 }
 
 /** Pulls `name` into the store; progress goes to `opts.onProgress`, errors are thrown. */
@@ -120,6 +122,6 @@ async function resumable(store: ModelStore, b: PullBlob): Promise<number | undef
 }
 
 function downloadDeps(deps: PullDeps): DownloadDeps {
-  const { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer } = deps;
-  return { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer };
+  const { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer, proxied } = deps;
+  return { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer, proxied };
 }

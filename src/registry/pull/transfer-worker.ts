@@ -21,9 +21,12 @@ export interface TransferFailure {
   readonly code?: string;
 }
 
-/** What the download sends: the file once, then requests (answer first, body on `fill`), `drop`, `close`. */
+/**
+ * What the download sends: the file once (and whether a proxy is configured), then requests (answer first,
+ * body on `fill`), `drop`, `close`.
+ */
 export type ToTransfer =
-  | { kind: "open"; path: string }
+  | { kind: "open"; path: string; proxied: boolean }
   | { kind: "get"; id: number; url: string; headers: Record<string, string>; stallMs: number }
   | { kind: "fill"; id: number; start: number; parts: SpanPart[] }
   | { kind: "drop"; id: number }
@@ -88,14 +91,10 @@ function postCredits(id: number, credits: [number, number][] | undefined): void 
 }
 
 /**
- * Fetch reads proxy variables itself; a bare socket would bypass the proxy, so with one set every request goes
- * through fetch. (These are fetch's settings, read here as fetch reads them, not tsllm configuration.)
+ * Set when a proxy is configured (fetch honours it; a bare socket would bypass it), or once a socket failed
+ * where fetch then got an answer: this worker's requests use fetch from then on.
  */
-const PROXIED = ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"].some(
-  (k) => process.env[k] || process.env[k.toLowerCase()],
-);
-/** Set once a socket failed where fetch then got an answer: this worker's requests use fetch from then on. */
-let socketsFail = PROXIED;
+let socketsFail = false;
 
 async function get(m: Extract<ToTransfer, { kind: "get" }>): Promise<void> {
   const job: Job = { ctl: new AbortController(), stallMs: m.stallMs, lastByte: Date.now(), finished: false };
@@ -208,6 +207,7 @@ self.onmessage = (ev: MessageEvent<ToTransfer>) => {
   const m = ev.data;
   if (m.kind === "open") {
     fd = openSync(m.path, "r+");
+    if (m.proxied) socketsFail = true;
   } else if (m.kind === "get") {
     void get(m);
   } else if (m.kind === "fill") {

@@ -51,6 +51,7 @@ export class TransferWorker {
   constructor(
     private readonly path: string,
     private readonly spawn: () => Worker = defaultSpawn,
+    private readonly proxied = false,
   ) {}
 
   #start(): void {
@@ -66,7 +67,7 @@ export class TransferWorker {
     worker.onerror = (ev) => this.#fail(errorText(ev));
     worker.addEventListener("close", () => this.#fail("exited"));
     this.#worker = worker;
-    this.#post({ kind: "open", path: this.path });
+    this.#post({ kind: "open", path: this.path, proxied: this.proxied });
   }
 
   /** Sends a GET for `url` from the worker; resolves with its answer once the headers arrive. */

@@ -1,7 +1,8 @@
 /**
- * The part workers of one download: `parallel` of them take the missing parts in order, each part fetched
- * with retries (backoff doubling from 1 s, reset by any progress), stall detection per attempt, and a switch
- * to one whole-blob stream when the registry ignores Range.
+ * The part workers of one download: up to `parallel` of them take the missing parts in order (one at first,
+ * more while the download is slow: ramp.ts), each part fetched with retries (backoff doubling from 1 s, reset
+ * by any progress), stall detection per attempt, and a switch to one whole-blob stream when the registry
+ * ignores Range.
  */
 import { shortDigest, sleep } from "../transfer-util.ts";
 import type { FileHandle } from "node:fs/promises";
@@ -9,7 +10,8 @@ import type { Logger } from "../../log.ts";
 import type { PartialPart } from "../../store/index.ts";
 import { MaxRetriesError, PartStalledError } from "./errors.ts";
 import { fillParts } from "./fill.ts";
-import { bytesDone } from "./plan.ts";
+import { bytesDone, takeRun } from "./plan.ts";
+import { Ramp, RAMP_WINDOW_MS } from "./ramp.ts";
 import { type BlobSource, isRetryable, type OpenedRange } from "./source.ts";
 import type { TransferWorker } from "./transfer.ts";
 import { attemptOnWorker, type WorkerUse } from "./worker-part.ts";
@@ -53,10 +55,8 @@ export async function fetchParts(job: PartsJob): Promise<void> {
   });
   let wholeStream = false;
   const use: WorkerUse = { asked: false, refused: false };
-  const claim = (): PartialPart[] | undefined => {
-    const p = queue.shift();
-    return p ? [p] : undefined;
-  };
+  // A lone request on a fast link takes a run of parts (fewer requests); with company, one part each.
+  const claim = (): PartialPart[] | undefined => takeRun(queue, running.length === 1 ? ramp.runBytes() : 0);
   const onAnswer = (owned: PartialPart[]) => (ranged: boolean) => {
     // A registry that ignores Range sends the whole blob: one stream fills every part still unclaimed.
     if (!ranged && !wholeStream && queue.length > 0) {
@@ -65,9 +65,18 @@ export async function fetchParts(job: PartsJob): Promise<void> {
     }
     learned();
   };
+  const ramp = new Ramp();
+  const running: Promise<void>[] = [];
+  const counted: PartsJob = {
+    ...job,
+    onWritten: (n) => {
+      ramp.note(n);
+      job.onWritten(n);
+    },
+  };
   const worker = async (): Promise<void> => {
     for (let owned = claim(); owned && !run.signal.aborted; owned = wholeStream ? undefined : claim()) {
-      await fetchPart(job, owned, run.signal, onAnswer(owned), use);
+      await fetchPart(counted, owned, run.signal, onAnswer(owned), use);
     }
   };
   const failFast = (p: Promise<void>) =>
@@ -77,21 +86,38 @@ export async function fetchParts(job: PartsJob): Promise<void> {
     });
   if (queue.length > 1)
     job.logger.info("downloading blob in parts", { digest: shortDigest(job.digest), parts: queue.length });
-  const first = failFast(worker());
-  const others: Promise<void>[] = [];
+  running.push(failFast(worker()));
+  let timer: ReturnType<typeof setInterval> | undefined;
   try {
-    await Promise.race([firstAnswer, first]);
-    const n = Math.min(Math.max(1, job.parallel) - 1, queue.length);
-    if (!wholeStream) for (let i = 0; i < n; i++) others.push(failFast(worker()));
-    const results = await Promise.allSettled([first, ...others]);
+    await Promise.race([firstAnswer, running[0]]);
+    const limit = Math.max(1, job.parallel);
+    if (limit > 1 && !wholeStream) {
+      ramp.restart();
+      timer = setInterval(() => {
+        if (wholeStream || queue.length === 0 || running.length >= limit || run.signal.aborted)
+          return clearInterval(timer);
+        if (ramp.slow()) running.push(failFast(worker()));
+      }, RAMP_WINDOW_MS);
+    }
+    const results = await settleAll(running);
     if (job.signal.aborted) throw job.signal.reason;
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
     // Workers also stop quietly once the run is aborted; that must not pass for a finished download.
     if (run.signal.aborted) throw run.signal.reason;
   } finally {
+    clearInterval(timer);
     job.signal.removeEventListener("abort", stop);
-    await Promise.allSettled([first, ...others]);
+    await settleAll(running);
+  }
+}
+
+/** Settles every promise of `list`, including those added to it while waiting. */
+async function settleAll(list: Promise<void>[]): Promise<PromiseSettledResult<void>[]> {
+  for (;;) {
+    const n = list.length;
+    const results = await Promise.allSettled(list);
+    if (list.length === n) return results;
   }
 }
 
