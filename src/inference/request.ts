@@ -31,7 +31,15 @@ export interface CommonInput {
   top_logprobs?: number;
   /** Token id (as a decimal string) → additive logit bias; -100 or less bans the token (OpenAI's logit_bias). */
   logitBias?: Record<string, number>;
+  /**
+   * The client reads the answer only at its end (stream: false): the runner may batch its pieces (see
+   * HOLD_MS); events then carry several tokens each, and the first still comes as soon as it is generated.
+   */
+  unwatched?: boolean;
 }
+
+/** How long the runner may hold an unwatched answer's pieces before sending them as one. */
+export const HOLD_MS = 100;
 
 /** Everything decided about a request before a runner is needed. */
 export interface Prepared {
@@ -117,5 +125,6 @@ export function runnerRequest(prompt: string | number[], p: Prepared, input: Com
     ...(input.shift === false ? { shift: false } : {}),
     ...(input.logprobs ? { logprobs: input.top_logprobs ?? 0 } : {}),
     ...(input.logitBias && Object.keys(input.logitBias).length ? { logit_bias: input.logitBias } : {}),
+    ...(input.unwatched ? { hold_ms: HOLD_MS } : {}),
   };
 }

@@ -158,6 +158,9 @@ export const CompletionRequest = T.Object({
   logprobs: T.Optional(T.Integer({ minimum: 0, maximum: 20 })), // top-N alternatives per token
   shift: T.Optional(T.Boolean()), // context full: shift (default) or stop with "length"
   return_prompt_tokens: T.Optional(T.Boolean()), // echo the prompt's token ids in the final record
+  // Nobody reads the answer token by token (a client's stream: false): pieces after the first may be held up to
+  // this long and sent as one (stream socket), sparing both processes a wake-up per token.
+  hold_ms: T.Optional(T.Integer({ minimum: 0, maximum: 1000 })),
   speculative: T.Optional(Speculative),
   /** Images, one per image marker ("<__media__>") in the text prompt, in order (needs a projector). */
   images: T.Optional(T.Array(ImageInput)),

@@ -63,6 +63,27 @@ async function connect(r: RunnerClient) {
 const tokensOf = (recs: Record<string, unknown>[]) => recs.flatMap((c) => (c.tokens as number[]) ?? []);
 
 describe("runner stream socket", () => {
+  test("hold_ms: the same tokens and text, in fewer records, the first piece at once", async () => {
+    const c = await connect(runner);
+    const req = (hold?: number) => ({
+      prompt: "A held answer",
+      options: { ...GREEDY, num_predict: 48 },
+      ...(hold === undefined ? {} : { hold_ms: hold }),
+    });
+    c.send(JSON.stringify({ op: "completion", rid: 7, req: req() }));
+    c.send(JSON.stringify({ op: "completion", rid: 8, req: req(1000) }));
+    const [plain, held] = await Promise.all([c.finished(7), c.finished(8)]);
+    const text = (recs: Record<string, unknown>[]) => recs.map((r) => r.content ?? "").join("");
+    expect(tokensOf(held)).toEqual(tokensOf(plain));
+    expect(text(held)).toBe(text(plain));
+    expect(held.at(-1)).toMatchObject({ done: true, done_reason: "length" });
+    // One record per token without holding; held, the first piece comes alone and the rest are merged.
+    expect(plain.length).toBeGreaterThan(40);
+    expect(held.length).toBeLessThan(plain.length / 4);
+    expect(tokensOf(held.slice(0, 1))).toHaveLength(1);
+    c.close();
+  });
+
   test("two completions multiplexed on one connection; one line per step carries both", async () => {
     const c = await connect(runner);
     const req = (prompt: string) => ({ prompt, options: { ...GREEDY, num_predict: 16 } });

@@ -31,7 +31,11 @@ export function anthropicRoutes(deps: InferenceDeps) {
       async ({ body, request }) => {
         const { input, shape } = chatRequest(body);
         checkChatContent(limitsOf(request), input.messages, byRole);
-        const r = await chat(deps, await thinkIfAble(deps, input), request.signal);
+        const r = await chat(
+          deps,
+          await thinkIfAble(deps, { ...input, unwatched: !body.stream }),
+          request.signal,
+        );
         if (r.kind !== "stream") throw new InvalidInputError("messages: at least one message is required");
         const answer = new MessageAssembler(body.model, shape);
         if (body.stream) return sseResponse(r.events, streamShape(answer), deps.logger);

@@ -60,6 +60,7 @@ export function chatRoutes(deps: InferenceDeps) {
           model: body.model ?? "",
           tools: body.tools as TemplateTool[] | undefined,
           toolChoice: toolChoice(body.tool_choice),
+          unwatched: body.stream === false,
         },
         request.signal,
       );

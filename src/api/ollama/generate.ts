@@ -38,7 +38,8 @@ export function generateRoutes(deps: InferenceDeps) {
     "/api/generate",
     async ({ body, request }) => {
       checkGenerateContent(limitsOf(request), body);
-      const r = await generate(deps, { ...body, model: body.model ?? "" }, request.signal);
+      const input = { ...body, model: body.model ?? "", unwatched: body.stream === false };
+      const r = await generate(deps, input, request.signal);
       return respond(
         r,
         body.stream,

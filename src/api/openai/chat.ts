@@ -95,7 +95,7 @@ export function chatRoutes(deps: InferenceDeps) {
   return new Elysia({ name: "openai-chat" }).post(
     "/v1/chat/completions",
     async ({ body, request }) => {
-      const input = chatInput(body);
+      const input = { ...chatInput(body), unwatched: !body.stream };
       checkChatContent(limitsOf(request), input.messages);
       const r = await chat(deps, input, request.signal);
       const h = { id: newId("chatcmpl-"), created: unixNow(), model: r.model };

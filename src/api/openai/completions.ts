@@ -84,6 +84,7 @@ export function completionRoutes(deps: InferenceDeps) {
           ...(body.raw ? { raw: true } : {}),
           ...samplingInput(body, { param: "max_tokens", value: body.max_tokens }),
           ...(k !== undefined ? { logprobs: true, top_logprobs: k } : {}),
+          unwatched: !body.stream,
         },
         request.signal,
       );

@@ -12,6 +12,7 @@ import {
   StreamRequest,
   type WireChunk,
 } from "../protocol.ts";
+import { holdPieces } from "./piece-hold.ts";
 import { asTsllmError, checked, errorChunk } from "./wire.ts";
 
 /** Starts a completion whose records go to `emit`; throws if it cannot start. */
@@ -104,13 +105,14 @@ export class StreamServer {
     }
     const rid = msg.rid;
     let ended = false;
+    const send = holdPieces(msg.req.hold_ms ?? 0, (chunk) => c.frame.push([rid, chunk]));
     try {
       const run = this.start(msg.req, (chunk) => {
         if (isLast(chunk)) {
           ended = true;
           c.live.delete(rid);
         }
-        c.frame.push([rid, chunk]);
+        send(chunk);
       });
       if (!ended) c.live.set(rid, run);
     } catch (e) {

@@ -83,7 +83,7 @@ export function responsesRoutes(deps: InferenceDeps, store: ResponsesStore) {
       async ({ body, request }) => {
         const p = prepare(body, store);
         checkChatContent(limitsOf(request), p.input.messages, byRole);
-        const r = await chat(deps, p.input, request.signal);
+        const r = await chat(deps, { ...p.input, unwatched: !body.stream }, request.signal);
         const id = newResponseId();
         const b = new ResponseBuilder(id, head(body, r.model), p.withLogprobs);
         const save = () => {
