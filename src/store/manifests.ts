@@ -23,6 +23,8 @@ export interface StoredManifest {
 export class ManifestStore {
   /** The `manifests/` directory. */
   readonly dir: string;
+  /** Bumped by every manifest this process writes or removes (see ResolvedCache). */
+  generation = 0;
 
   constructor(root: string) {
     this.dir = join(root, "manifests");
@@ -76,12 +78,19 @@ export class ManifestStore {
 
   /** Writes manifest bytes verbatim (copy, pull) atomically. */
   async writeRaw(name: ModelName, bytes: string | Uint8Array): Promise<void> {
-    await writeFileAtomic(this.path(name), bytes);
+    this.generation++;
+    try {
+      await writeFileAtomic(this.path(name), bytes);
+    } finally {
+      this.generation++;
+    }
   }
 
   /** Removes a manifest and then every empty directory left under `manifests/`. */
   async remove(name: ModelName): Promise<void> {
+    this.generation++;
     await storageOp("remove a manifest", () => unlink(this.path(name)));
+    this.generation++;
     await this.pruneEmptyDirs();
   }
 

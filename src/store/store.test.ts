@@ -134,6 +134,24 @@ describe("ModelStore", () => {
     expect(await readdir(join(store.root, "manifests"))).toEqual([]);
   });
 
+  test("get answers from memory while nothing changed, and sees changes from this or another process", async () => {
+    await createFromText("one", "FROM ./model.gguf\nSYSTEM first\n");
+    await createFromText("two", "FROM ./model.gguf\nSYSTEM second\n");
+    const a = await store.get("one");
+    expect(await store.get("one")).toBe(a);
+    // Re-created by this process.
+    await createFromText("one", "FROM ./model.gguf\nSYSTEM changed\n");
+    expect((await store.get("one")).system).toBe("changed");
+    // Rewritten by another process (another serve, or Ollama itself): the file is not what was read.
+    const manifests = join(store.root, "manifests/registry.ollama.ai/library");
+    await writeFile(join(manifests, "one/latest"), await readFile(join(manifests, "two/latest")));
+    expect((await store.get("one")).system).toBe("second");
+    // Its weights removed behind its back: the missing blob is reported, not a stale path.
+    const weightsPath = (await store.get("one")).modelPath as string;
+    await rm(weightsPath);
+    expect(await store.get("one").catch((e) => e.constructor.name)).toBe("MissingBlobError");
+  });
+
   test("lookups ignore case and keep the on-disk spelling", async () => {
     await createFromText("MixedCase", "FROM ./model.gguf\n");
     expect((await store.get("mixedcase")).name).toBe("MixedCase:latest");

@@ -6,6 +6,7 @@ import { MissingBlobError, ModelNotFoundError } from "./errors.ts";
 import { isErrno, storageError } from "./fs-errors.ts";
 import { ManifestStore, referencedDigests, type StoredManifest } from "./manifests.ts";
 import { MediaType } from "./media.ts";
+import { ResolvedCache } from "./resolved-cache.ts";
 import { formatName, type ModelName, parseName, shortName } from "./names.ts";
 import { type ModelConfig, normalizeConfig, type StoredMessage } from "./schema.ts";
 
@@ -55,6 +56,7 @@ export class ModelStore {
   readonly manifests: ManifestStore;
   /** Digests a create in progress uses before its manifest exists: never removed as unreferenced. */
   readonly #pins = new Map<string, number>();
+  readonly #resolved = new ResolvedCache<StoredModel>();
 
   constructor(
     readonly root: string,
@@ -104,6 +106,17 @@ export class ModelStore {
 
   /** Resolves a model; ModelNotFoundError (`model 'x' not found`) when it has no manifest. */
   async get(name: string, wording: "single" | "pull" = "single"): Promise<StoredModel> {
+    const generation = this.manifests.generation;
+    const cached = this.#resolved.get(name, generation);
+    if (cached) return cached;
+    const m = await this.#read(name, wording);
+    const files = [m.modelPath, ...m.projectorPaths, ...m.adapterPaths, m.draftPath];
+    const present = files.filter((f): f is string => f !== undefined);
+    this.#resolved.set(name, m, generation, this.manifests.path(m.stored.name), present);
+    return m;
+  }
+
+  async #read(name: string, wording: "single" | "pull"): Promise<StoredModel> {
     const stored = await this.manifests.read(await this.resolveName(name));
     if (!stored) throw new ModelNotFoundError(name, wording);
     const config = await this.readConfig(stored);
