@@ -10,6 +10,7 @@
  * libllama/libggml binaries tsllm ships (same kernels on both sides); native is a -march=native build.
  * Usage: bun bench/speculative.ts [--threads 2] [--tokens 128] [--reps 3] [--n-max 16] [--anchor prebuilt|native|rpc]
  *                                 [--sides tsllm,llama-server] [--gpu --variant cuda] (all layers offloaded)
+ *                                 [--no-draft] (plain and n-gram rows only: no draft model loaded)
  */
 import { parseArgs } from "node:util";
 import { Env } from "../src/config/env.ts";
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     gpu: { type: "boolean", default: false },
     variant: { type: "string", default: "cpu" },
     sides: { type: "string", default: "tsllm,llama-server" },
+    "no-draft": { type: "boolean", default: false },
   },
 });
 const threads = Number(values.threads);
@@ -158,14 +160,15 @@ const add = (side: string, mode: string, w: Workload, once: () => Promise<Run>, 
 };
 const closers: (() => Promise<void>)[] = [];
 const WORKLOADS: Workload[] = ["free", "repeat"];
+const drafts = !values["no-draft"];
 if (sides.has("tsllm")) {
   const plain = await ours(false);
-  const spec = await ours(true);
-  closers.push(plain.close, spec.close);
+  const spec = drafts ? await ours(true) : null;
+  closers.push(plain.close, ...(spec ? [spec.close] : []));
   for (const w of WORKLOADS) {
     const base = add("tsllm", "plain", w, () => plain.once(w, { type: "off" }));
     if (w === "repeat") add("tsllm", "ngram", w, () => plain.once(w, { type: "ngram", n_max: nMax }), base);
-    add("tsllm", "draft q4_0", w, () => spec.once(w, { type: "model", n_max: nMax }), base);
+    if (spec) add("tsllm", "draft q4_0", w, () => spec.once(w, { type: "model", n_max: nMax }), base);
   }
 }
 if (sides.has("llama-server")) {
@@ -178,20 +181,22 @@ if (sides.has("llama-server")) {
     "--spec-ngram-simple-size-m",
     String(nMax),
   ]);
-  const spec = await anchor([
-    "--model-draft",
-    draft,
-    "--spec-type",
-    "draft-simple",
-    "--spec-draft-n-max",
-    String(nMax),
-    ...(values.gpu ? ["-ngld", "999"] : ["-ngld", "0"]),
-  ]);
-  closers.push(plain.close, ngram.close, spec.close);
+  const spec = drafts
+    ? await anchor([
+        "--model-draft",
+        draft,
+        "--spec-type",
+        "draft-simple",
+        "--spec-draft-n-max",
+        String(nMax),
+        ...(values.gpu ? ["-ngld", "999"] : ["-ngld", "0"]),
+      ])
+    : null;
+  closers.push(plain.close, ngram.close, ...(spec ? [spec.close] : []));
   for (const w of WORKLOADS) {
     const base = add("llama-server", "plain", w, () => plain.once(w));
     if (w === "repeat") add("llama-server", "ngram", w, () => ngram.once(w), base);
-    add("llama-server", "draft q4_0", w, () => spec.once(w), base);
+    if (spec) add("llama-server", "draft q4_0", w, () => spec.once(w), base);
   }
 }
 
