@@ -3,6 +3,7 @@
  * present), "verifying sha256 digest" (already done while downloading), "writing manifest" (the raw bytes,
  * last and atomically), "removing unused layers" of the name's previous manifest, "success".
  */
+import { stat } from "node:fs/promises";
 import type { Logger } from "../../log.ts";
 import { type ModelName, type ModelStore, PartialBlob, referencedDigests } from "../../store/index.ts";
 import type { RegistryClient, TransferOptions } from "../types.ts";
@@ -116,9 +117,19 @@ async function missingBlobs(store: ModelStore, blobs: readonly PullBlob[]): Prom
 }
 
 /** Bytes of `b` a saved partial download already holds. */
+/**
+ * Bytes of `b` that need no new disk space: what its resume state claims, or what its partial file already
+ * occupies when that is more (bytes written after the last checkpoint are rewritten in place, not added).
+ */
 async function resumable(store: ModelStore, b: PullBlob): Promise<number | undefined> {
-  const state = await new PartialBlob(store.blobs, b.digest).load(b.size);
-  return state ? bytesDone(state.parts) : undefined;
+  const partial = new PartialBlob(store.blobs, b.digest);
+  const state = await partial.load(b.size);
+  const allocated = await stat(partial.dataPath).then(
+    (s) => Math.min(b.size, Number(s.blocks) * 512),
+    () => 0,
+  );
+  const done = state ? bytesDone(state.parts) : 0;
+  return Math.max(done, allocated) || undefined;
 }
 
 function downloadDeps(deps: PullDeps): DownloadDeps {
