@@ -9,30 +9,14 @@ import { MediaType } from "../../src/store/index.ts";
 import { randomBytes } from "./harness/big-model.ts";
 import { registryAvailable } from "./harness/docker-registry.ts";
 import { seedModel } from "./harness/seed.ts";
-import { type PullRig, pullCollect, pullDeps, startRig, tempStore } from "./pull-helpers.ts";
+import { pullCollect, pullDeps, startRig, tempStore } from "./pull-helpers.ts";
+import { seededRig } from "./seeded-rig.ts";
 
 const SIZE = 5 * (1 << 20) + 17;
 const entry = new URL("../../src/registry/pull/transfer-worker.ts", import.meta.url).href;
 
 describe.skipIf(!registryAvailable())("pull with a proxy configured", () => {
-  let rig: PullRig;
-  let weights: Uint8Array;
-  let model: string;
-  let tmp: Awaited<ReturnType<typeof tempStore>>;
-
-  beforeAll(async () => {
-    rig = await startRig();
-    weights = randomBytes(SIZE);
-    const seeded = await seedModel(rig.registry.url, "ns/px", "latest", [
-      { mediaType: MediaType.model, bytes: weights },
-    ]);
-    model = seeded.layers[0]?.digest as string;
-  });
-  afterAll(() => rig.stop());
-  beforeEach(async () => {
-    tmp = await tempStore();
-  });
-  afterEach(() => tmp.dispose());
+  const s = seededRig("ns/px", SIZE);
 
   for (const proxied of [true, false]) {
     test(`proxied: ${proxied} reaches the worker, whose requests then fill the blob exactly`, async () => {
@@ -46,12 +30,12 @@ describe.skipIf(!registryAvailable())("pull with a proxy configured", () => {
         };
         return w;
       };
-      const deps = pullDeps(tmp.store, tmp.root, { spawnTransfer, proxied });
-      const { error } = await pullCollect(deps, rig.name("ns/px"));
+      const deps = pullDeps(s.tmp.store, s.tmp.root, { spawnTransfer, proxied });
+      const { error } = await pullCollect(deps, s.rig.name("ns/px"));
       expect(error).toBeUndefined();
       expect(opens.length).toBeGreaterThan(0);
       for (const m of opens) expect(m).toMatchObject({ kind: "open", proxied });
-      expect((await readFile(tmp.store.blobs.path(model))).equals(weights)).toBe(true);
+      expect((await readFile(s.tmp.store.blobs.path(s.model))).equals(s.weights)).toBe(true);
     });
   }
 });

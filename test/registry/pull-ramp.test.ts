@@ -8,47 +8,29 @@ import { MediaType } from "../../src/store/index.ts";
 import { randomBytes } from "./harness/big-model.ts";
 import { registryAvailable } from "./harness/docker-registry.ts";
 import { seedModel } from "./harness/seed.ts";
-import { type PullRig, pullCollect, pullDeps, startRig, tempStore, until } from "./pull-helpers.ts";
+import { pullCollect, pullDeps, startRig, tempStore, until } from "./pull-helpers.ts";
+import { seededRig } from "./seeded-rig.ts";
 
 const SIZE = 12 << 20;
 
 describe.skipIf(!registryAvailable())("parallel requests of a download", () => {
-  let rig: PullRig;
-  let weights: Uint8Array;
-  let model: string;
-  let tmp: Awaited<ReturnType<typeof tempStore>>;
+  const s = seededRig("ns/ramp", SIZE);
+  afterEach(() => s.rig.proxy.setBudget(null));
 
-  beforeAll(async () => {
-    rig = await startRig();
-    weights = randomBytes(SIZE);
-    const seeded = await seedModel(rig.registry.url, "ns/ramp", "latest", [
-      { mediaType: MediaType.model, bytes: weights },
-    ]);
-    model = seeded.layers[0]?.digest as string;
-  });
-  afterAll(() => rig.stop());
-  beforeEach(async () => {
-    tmp = await tempStore();
-    rig.proxy.reset();
-  });
-  afterEach(async () => {
-    rig.proxy.setBudget(null);
-    await tmp.dispose();
-  });
-
-  const open = () => rig.proxy.records.filter((r) => r.digest === model && r.bytesOut < SIZE && !r.aborted);
+  const open = () =>
+    s.rig.proxy.records.filter((r) => r.digest === s.model && r.bytesOut < SIZE && !r.aborted);
 
   test("a slow link gets more requests, up to the limit; the blob is exact", async () => {
     // Less than a part: the first request stalls too.
-    rig.proxy.setBudget(256 << 10);
-    const pulling = pullCollect(pullDeps(tmp.store, tmp.root, { parts: 3 }), rig.name("ns/ramp"));
+    s.rig.proxy.setBudget(256 << 10);
+    const pulling = pullCollect(pullDeps(s.tmp.store, s.tmp.root, { parts: 3 }), s.rig.name("ns/ramp"));
     // Nothing moves past the budget: the download adds requests until it runs three at once.
-    await until(() => rig.proxy.records.filter((r) => r.digest === model).length >= 3, "three requests");
-    expect(rig.proxy.records.filter((r) => r.digest === model).length).toBe(3);
+    await until(() => s.rig.proxy.records.filter((r) => r.digest === s.model).length >= 3, "three requests");
+    expect(s.rig.proxy.records.filter((r) => r.digest === s.model).length).toBe(3);
     expect(open().length).toBe(3);
-    rig.proxy.setBudget(null);
+    s.rig.proxy.setBudget(null);
     const { error } = await pulling;
     expect(error).toBeUndefined();
-    expect((await readFile(tmp.store.blobs.path(model))).equals(weights)).toBe(true);
+    expect((await readFile(s.tmp.store.blobs.path(s.model))).equals(s.weights)).toBe(true);
   });
 });

@@ -26,6 +26,7 @@ import {
   TEST_PART_SIZES,
   tempStore,
 } from "./pull-helpers.ts";
+import { seededRig } from "./seeded-rig.ts";
 
 const SIZE = 5 * (1 << 20) + 123;
 const entry = new URL("../../src/registry/pull/transfer-worker.ts", import.meta.url).href;
@@ -50,32 +51,14 @@ function scriptWorker(code: string): () => Worker {
 }
 
 describe.skipIf(!registryAvailable())("pull's transfer worker", () => {
-  let rig: PullRig;
-  let weights: Uint8Array;
-  let model: string;
-  let tmp: Awaited<ReturnType<typeof tempStore>>;
-
-  beforeAll(async () => {
-    rig = await startRig();
-    weights = randomBytes(SIZE);
-    const seeded = await seedModel(rig.registry.url, "ns/w", "latest", [
-      { mediaType: MediaType.model, bytes: weights },
-    ]);
-    model = seeded.layers[0]?.digest as string;
-  });
-  afterAll(() => rig.stop());
-  beforeEach(async () => {
-    tmp = await tempStore();
-    rig.proxy.reset();
-  });
-  afterEach(() => tmp.dispose());
+  const s = seededRig("ns/w", SIZE);
 
   test("every part is fetched and written on the worker; the blob is exact", async () => {
     const kinds: string[] = [];
-    const deps = pullDeps(tmp.store, tmp.root, { spawnTransfer: recordingWorker(kinds) });
-    const { error } = await pullCollect(deps, rig.name("ns/w"));
+    const deps = pullDeps(s.tmp.store, s.tmp.root, { spawnTransfer: recordingWorker(kinds) });
+    const { error } = await pullCollect(deps, s.rig.name("ns/w"));
     expect(error).toBeUndefined();
-    expect((await readFile(tmp.store.blobs.path(model))).equals(weights)).toBe(true);
+    expect((await readFile(s.tmp.store.blobs.path(s.model))).equals(s.weights)).toBe(true);
     // The first request goes through the registry client; this registry answered it with the bytes, read on
     // the server's thread. Every other part is asked for and filled on the worker, then the worker is closed
     // (the config blob gets a worker of its own after it).
@@ -85,26 +68,26 @@ describe.skipIf(!registryAvailable())("pull's transfer worker", () => {
     expect(first.filter((k) => k === "fill").length).toBe(parts - 1);
     expect(first.at(-1)).toBe("close");
     // Nothing asked the registry from this thread: one request per part reached the proxy.
-    expect(rig.proxy.records.filter((r) => r.digest === model).length).toBe(parts);
+    expect(s.rig.proxy.records.filter((r) => r.digest === s.model).length).toBe(parts);
   });
 
   test("the client's first request asks for FIRST_BYTES; the rest of that part comes to the worker", async () => {
     const big = randomBytes(FIRST_BYTES + (3 << 20) + 5);
-    const seeded = await seedModel(rig.registry.url, "ns/first", "latest", [
+    const seeded = await seedModel(s.rig.registry.url, "ns/first", "latest", [
       { mediaType: MediaType.model, bytes: big },
     ]);
     const digest = seeded.layers[0]?.digest as string;
     const kinds: string[] = [];
     const partSizes = { min: 64 << 20, max: 64 << 20 };
-    const deps = pullDeps(tmp.store, tmp.root, {
+    const deps = pullDeps(s.tmp.store, s.tmp.root, {
       parts: 1,
       partSizes,
       spawnTransfer: recordingWorker(kinds),
     });
-    const { error } = await pullCollect(deps, rig.name("ns/first"));
+    const { error } = await pullCollect(deps, s.rig.name("ns/first"));
     expect(error).toBeUndefined();
-    expect((await readFile(tmp.store.blobs.path(digest))).equals(big)).toBe(true);
-    const ranges = rig.proxy.records.filter((r) => r.digest === digest).map((r) => r.range);
+    expect((await readFile(s.tmp.store.blobs.path(digest))).equals(big)).toBe(true);
+    const ranges = s.rig.proxy.records.filter((r) => r.digest === digest).map((r) => r.range);
     expect(ranges).toEqual([`bytes=0-${FIRST_BYTES - 1}`, `bytes=${FIRST_BYTES}-${big.byteLength - 1}`]);
     expect(kinds.slice(0, kinds.indexOf("close")).filter((k) => k === "fill").length).toBe(1);
   });
@@ -113,10 +96,13 @@ describe.skipIf(!registryAvailable())("pull's transfer worker", () => {
     const spawnTransfer = scriptWorker(`
       self.onmessage = (e) => { if (e.data.kind === "get") throw new Error("boom in transfer"); };
     `);
-    const { error } = await pullCollect(pullDeps(tmp.store, tmp.root, { spawnTransfer }), rig.name("ns/w"));
+    const { error } = await pullCollect(
+      pullDeps(s.tmp.store, s.tmp.root, { spawnTransfer }),
+      s.rig.name("ns/w"),
+    );
     expect(error?.message).toBe("download worker failed: boom in transfer");
     expect(error?.status).toBe(500);
-    expect(await tmp.store.blobs.has(model)).toBe(false);
+    expect(await s.tmp.store.blobs.has(s.model)).toBe(false);
   });
 
   test("a worker that exits mid-body fails the pull instead of hanging; the next pull completes", async () => {
@@ -127,13 +113,13 @@ describe.skipIf(!registryAvailable())("pull's transfer worker", () => {
         if (e.data.kind === "fill") process.exit(3);
       };
     `);
-    const first = await pullCollect(pullDeps(tmp.store, tmp.root, { spawnTransfer }), rig.name("ns/w"));
+    const first = await pullCollect(pullDeps(s.tmp.store, s.tmp.root, { spawnTransfer }), s.rig.name("ns/w"));
     expect(first.error?.message).toStartWith("download worker failed");
-    expect(await tmp.store.blobs.has(model)).toBe(false);
-    const again = await pullCollect(pullDeps(tmp.store, tmp.root), rig.name("ns/w"));
+    expect(await s.tmp.store.blobs.has(s.model)).toBe(false);
+    const again = await pullCollect(pullDeps(s.tmp.store, s.tmp.root), s.rig.name("ns/w"));
     expect(again.error).toBeUndefined();
-    expect((await readFile(tmp.store.blobs.path(model))).equals(weights)).toBe(true);
-    expect((await storeFiles(tmp.store)).filter((f) => f.includes("partial"))).toEqual([]);
+    expect((await readFile(s.tmp.store.blobs.path(s.model))).equals(s.weights)).toBe(true);
+    expect((await storeFiles(s.tmp.store)).filter((f) => f.includes("partial"))).toEqual([]);
   });
 });
 
