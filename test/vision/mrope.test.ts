@@ -4,16 +4,13 @@
  * every chunk where llama.cpp's own helper says (the position mtmd_helper_eval_chunk_single returns), on a
  * fresh slot and on a slot whose prompt cache already holds the image.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { TsllmError } from "../../src/errors.ts";
 import { Batch } from "../../src/llama/engine/batch.ts";
-import { BatchEngine } from "../../src/llama/engine/batching/engine.ts";
 import type { GenerateRequest, Timings } from "../../src/llama/engine/batching/types.ts";
-import { Context } from "../../src/llama/engine/context.ts";
-import { Model } from "../../src/llama/engine/model.ts";
-import { type ImagePrompt, Projector } from "../../src/llama/engine/vision.ts";
+import type { ImagePrompt } from "../../src/llama/engine/vision.ts";
 import { qwen2vlModel } from "../fixtures/models.ts";
-import { useNativeBackend } from "../helpers/native.ts";
+import { argmax, visionEngine } from "./engine-rig.ts";
 import { buildVisionExtras, MARKER } from "./helpers.ts";
 import { imageInput, png } from "./images.ts";
 
@@ -27,32 +24,14 @@ const N = 6;
 const REF_SEQ = 2;
 
 describe.skipIf(skip !== null)("M-RoPE images (qwen2vl pair)", () => {
-  let model: Model;
-  let ctx: Context;
-  let projector: Projector;
-  let engine: BatchEngine;
-
-  beforeAll(async () => {
-    useNativeBackend();
-    const files = await qwen2vlModel();
-    model = Model.load(files.model);
-    ctx = new Context(model, { nCtx: 2048, nBatch: 512, nSeqMax: 3, nThreads: 2, kvUnified: true });
-    projector = Projector.load(files.projector, model, { threads: 2, useGpu: false });
-    engine = new BatchEngine(ctx, { nParallel: 2, nBatch: 512 });
-  });
-  afterAll(() => {
-    engine?.close();
-    projector?.dispose();
-    ctx?.dispose();
-    model?.dispose();
-  });
+  const v = visionEngine(qwen2vlModel, 2048);
 
   const prompt = (text: string, images: { data: string; id: string }[]) =>
-    projector.tokenize(ctx, text, images);
+    v.projector.tokenize(v.ctx, text, images);
 
   /** Greedy tokens for `p` decoded chunk by chunk into REF_SEQ, each image where llama.cpp places it. */
   function reference(p: ImagePrompt, placeByTokens = false): number[] {
-    ctx.seqRm(REF_SEQ, -1, -1);
+    v.ctx.seqRm(REF_SEQ, -1, -1);
     using batch = new Batch(512, 1);
     let pos = 0;
     let row = -1;
@@ -67,18 +46,16 @@ describe.skipIf(skip !== null)("M-RoPE images (qwen2vl pair)", () => {
       const end = p.images.find((x) => x.start > i)?.start ?? p.tokens.length;
       batch.clear();
       for (; i < end; i++) row = batch.add(p.tokens[i] as number, pos++, REF_SEQ, i === p.tokens.length - 1);
-      ctx.decode(batch);
+      v.ctx.decode(batch);
     }
     const out: number[] = [];
     for (let k = 0; k < N; k++) {
-      const logits = ctx.logits(row);
-      let best = 0;
-      for (let j = 1; j < logits.length; j++) if ((logits[j] as number) > (logits[best] as number)) best = j;
-      if (model.vocab.isEog(best)) break;
+      const best = argmax(v.ctx.logits(row));
+      if (v.model.vocab.isEog(best)) break;
       out.push(best);
       batch.clear();
       row = batch.add(best, pos++, REF_SEQ, true);
-      ctx.decode(batch);
+      v.ctx.decode(batch);
     }
     return out;
   }
@@ -95,7 +72,7 @@ describe.skipIf(skip !== null)("M-RoPE images (qwen2vl pair)", () => {
     const tokens: number[] = [];
     let result: { timings: Timings } | null = null;
     let failed: TsllmError | null = null;
-    engine.submit(
+    v.engine.submit(
       {
         prompt: p.tokens,
         images: p.images,
@@ -116,7 +93,7 @@ describe.skipIf(skip !== null)("M-RoPE images (qwen2vl pair)", () => {
         },
       },
     );
-    while (!result && !failed) engine.step();
+    while (!result && !failed) v.engine.step();
     if (failed) throw failed;
     return { tokens, timings: (result as unknown as { timings: Timings }).timings, counts: p.counts() };
   }
@@ -125,7 +102,7 @@ describe.skipIf(skip !== null)("M-RoPE images (qwen2vl pair)", () => {
     `<|im_start|>user\n${MARKER.repeat(images)}What is in this picture?<|im_end|>\n<|im_start|>assistant\n`;
 
   test("the projector uses M-RoPE: an image advances the position by less than its token count", () => {
-    expect(projector.mrope).toBe(true);
+    expect(v.projector.mrope).toBe(true);
     const p = prompt(text(1), [imageInput(png(96, 40, 3))]);
     try {
       const [img] = p.images;
@@ -174,7 +151,7 @@ describe.skipIf(skip !== null)("M-RoPE images (qwen2vl pair)", () => {
     } finally {
       p1.release();
     }
-    const turn2 = `${turn1}${model.vocab.detokenize(reply)}<|im_end|>\n<|im_start|>user\nAnd the colours?<|im_end|>\n<|im_start|>assistant\n`;
+    const turn2 = `${turn1}${v.model.vocab.detokenize(reply)}<|im_end|>\n<|im_start|>user\nAnd the colours?<|im_end|>\n<|im_start|>assistant\n`;
     const p2 = prompt(turn2, [img]);
     try {
       const want = reference(p2);

@@ -4,17 +4,15 @@
  * image (many tokens in one batch) must equal a reference that decodes it one token at a time (where the mask
  * cannot matter). An image that does not fit one micro-batch is refused, not left to llama.cpp's abort.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { TsllmError } from "../../src/errors.ts";
 import { imageTokens, TINY_GEMMA3_VIT, GEMMA3_MERGE } from "../../src/gguf/synth/projector.ts";
 import { Batch } from "../../src/llama/engine/batch.ts";
-import { BatchEngine } from "../../src/llama/engine/batching/engine.ts";
 import { Context } from "../../src/llama/engine/context.ts";
-import { Model } from "../../src/llama/engine/model.ts";
-import { type ImagePrompt, Projector } from "../../src/llama/engine/vision.ts";
+import type { ImagePrompt } from "../../src/llama/engine/vision.ts";
 import { ImageInputError } from "../../src/llama/ffi/mtmd-errors.ts";
 import { gemma3VisionModel } from "../fixtures/models.ts";
-import { useNativeBackend } from "../helpers/native.ts";
+import { argmax, visionEngine } from "./engine-rig.ts";
 import { buildVisionExtras, MARKER } from "./helpers.ts";
 import { imageInput, png } from "./images.ts";
 
@@ -27,36 +25,18 @@ const REF_SEQ = 2;
 const TOKENS = imageTokens(TINY_GEMMA3_VIT) / GEMMA3_MERGE ** 2;
 
 describe.skipIf(skip !== null)("non-causal image attention (Gemma 3-style projector)", () => {
-  let model: Model;
-  let ctx: Context;
-  let projector: Projector;
-  let engine: BatchEngine;
-
-  beforeAll(async () => {
-    useNativeBackend();
-    const files = await gemma3VisionModel();
-    model = Model.load(files.model);
-    ctx = new Context(model, { nCtx: 1024, nBatch: 512, nSeqMax: 3, nThreads: 2, kvUnified: true });
-    projector = Projector.load(files.projector, model, { threads: 2, useGpu: false });
-    engine = new BatchEngine(ctx, { nParallel: 2, nBatch: 512 });
-  });
-  afterAll(() => {
-    engine?.close();
-    projector?.dispose();
-    ctx?.dispose();
-    model?.dispose();
-  });
+  const v = visionEngine(gemma3VisionModel, 1024);
 
   /** Greedy tokens for `p` in REF_SEQ: images through llama.cpp's helper, every text token on its own. */
   function reference(p: ImagePrompt): number[] {
-    ctx.seqRm(REF_SEQ, -1, -1);
+    v.ctx.seqRm(REF_SEQ, -1, -1);
     using batch = new Batch(8, 1);
     let pos = 0;
     let row = -1;
     const decode = (tok: number) => {
       batch.clear();
       row = batch.add(tok, pos++, REF_SEQ, true);
-      ctx.decode(batch);
+      v.ctx.decode(batch);
     };
     for (let i = 0; i < p.tokens.length; ) {
       const img = p.images.find((x) => x.start === i);
@@ -67,10 +47,8 @@ describe.skipIf(skip !== null)("non-causal image attention (Gemma 3-style projec
     }
     const out: number[] = [];
     for (let k = 0; k < N; k++) {
-      const logits = ctx.logits(row);
-      let best = 0;
-      for (let j = 1; j < logits.length; j++) if ((logits[j] as number) > (logits[best] as number)) best = j;
-      if (model.vocab.isEog(best)) break;
+      const best = argmax(v.ctx.logits(row));
+      if (v.model.vocab.isEog(best)) break;
       out.push(best);
       decode(best);
     }
@@ -81,7 +59,7 @@ describe.skipIf(skip !== null)("non-causal image attention (Gemma 3-style projec
     const tokens: number[] = [];
     let ended = false;
     let failed: TsllmError | null = null;
-    engine.submit(
+    v.engine.submit(
       {
         prompt: p.tokens,
         images: p.images,
@@ -101,15 +79,15 @@ describe.skipIf(skip !== null)("non-causal image attention (Gemma 3-style projec
         },
       },
     );
-    while (!ended && !failed) engine.step();
+    while (!ended && !failed) v.engine.step();
     if (failed) throw failed;
     return tokens;
   }
 
   test("the image's tokens each take a position; text decoded after it in one batch is causal again", () => {
-    expect(projector.mrope).toBe(false);
-    const p = projector.tokenize(
-      ctx,
+    expect(v.projector.mrope).toBe(false);
+    const p = v.projector.tokenize(
+      v.ctx,
       `<|start_header_id|>user<|end_header_id|>\n\n${MARKER}Describe this picture in a few words, then list its colours.<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n`,
       [imageInput(png(64, 64, 31))],
     );
@@ -124,7 +102,7 @@ describe.skipIf(skip !== null)("non-causal image attention (Gemma 3-style projec
   });
 
   test("an image larger than one micro-batch is refused (llama.cpp would abort on it)", () => {
-    using small = new Context(model, {
+    using small = new Context(v.model, {
       nCtx: 256,
       nBatch: TOKENS / 2,
       nSeqMax: 1,
@@ -133,7 +111,7 @@ describe.skipIf(skip !== null)("non-causal image attention (Gemma 3-style projec
     });
     let error: unknown = null;
     try {
-      projector.tokenize(small, `look ${MARKER} here`, [imageInput(png(64, 64, 32))]).release();
+      v.projector.tokenize(small, `look ${MARKER} here`, [imageInput(png(64, 64, 32))]).release();
     } catch (e) {
       error = e;
     }

@@ -11,6 +11,7 @@ import { gv } from "../typed.ts";
 import { GgufValueType } from "../types.ts";
 import type { ProjectorShape } from "./projector.ts";
 import type { TensorPlan } from "./presets.ts";
+import { constant, normal } from "./projector-tensors.ts";
 
 /** The default tower: Qwen2-VL's patch size and merge, tiny widths so an image encodes in milliseconds. */
 export const TINY_QWEN2VL_VIT: ProjectorShape = {
@@ -24,22 +25,6 @@ export const TINY_QWEN2VL_VIT: ProjectorShape = {
 
 /** Bumped whenever this generator's output changes (it is part of the cached file's name). */
 export const QWEN2VL_PROJECTOR_VERSION = 1;
-
-const STD = 0.02;
-const normal = (name: string, shape: number[], std = STD): TensorPlan => ({
-  name,
-  shape,
-  init: "normal",
-  std,
-  quantize: false,
-});
-const constant = (name: string, n: number, init: "ones" | "zeros"): TensorPlan => ({
-  name,
-  shape: [n],
-  init,
-  std: 0,
-  quantize: false,
-});
 
 /** Every tensor, in file order (names and ggml shapes as clip.cpp loads a qwen2vl_merger projector). */
 export function qwen2vlProjectorPlan(s: ProjectorShape, nEmbdText: number): TensorPlan[] {
@@ -71,7 +56,7 @@ export function qwen2vlProjectorPlan(s: ProjectorShape, nEmbdText: number): Tens
     constant("v.post_ln.bias", n, "zeros"),
     normal("mm.0.weight", [merged, merged], 1 / Math.sqrt(merged)),
     constant("mm.0.bias", merged, "zeros"),
-    normal("mm.2.weight", [merged, nEmbdText], STD),
+    normal("mm.2.weight", [merged, nEmbdText]),
     constant("mm.2.bias", nEmbdText, "zeros"),
   );
   return plan;

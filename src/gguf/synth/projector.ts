@@ -17,6 +17,7 @@ import {
   qwen2vlProjectorPlan,
   TINY_QWEN2VL_VIT,
 } from "./projector-qwen2vl.ts";
+import { constant, normal } from "./projector-tensors.ts";
 import { tensorChunks } from "./tensors.ts";
 
 /** The vision tower's shape. */
@@ -51,22 +52,6 @@ export const PROJECTOR_VERSION = 1;
 /** Image tokens one image becomes with `shape` (one per patch: the mlp projector neither merges nor adds). */
 export const imageTokens = (shape: ProjectorShape = TINY_VIT): number =>
   (shape.imageSize / shape.patchSize) ** 2;
-
-const STD = 0.02;
-const normal = (name: string, shape: number[], std = STD): TensorPlan => ({
-  name,
-  shape,
-  init: "normal",
-  std,
-  quantize: false,
-});
-const constant = (name: string, n: number, init: "ones" | "zeros"): TensorPlan => ({
-  name,
-  shape: [n],
-  init,
-  std: 0,
-  quantize: false,
-});
 
 /** Every tensor of the projector, in file order (names and ggml shapes as tools/mtmd/clip.cpp loads them). */
 export function projectorPlan(
@@ -113,7 +98,7 @@ export function projectorPlan(
   plan.push(
     normal("mm.0.weight", [n, nEmbdText], 1 / Math.sqrt(n)),
     constant("mm.0.bias", nEmbdText, "zeros"),
-    normal("mm.2.weight", [nEmbdText, nEmbdText], STD),
+    normal("mm.2.weight", [nEmbdText, nEmbdText]),
     constant("mm.2.bias", nEmbdText, "zeros"),
   );
   return plan;
