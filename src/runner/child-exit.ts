@@ -25,7 +25,7 @@ export function childExit(proc: Subprocess): Promise<unknown> {
 }
 
 /** Whether `pid` still runs: not gone (kill 0 fails once it is reaped) and not a zombie nobody will reap. */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { alive } from "../../src/runner/child-exit.ts";
 import { synthModel } from "../fixtures/models.ts";
 import { closeAll, collect, GREEDY, startRunner } from "./helpers.ts";
 import { RunnerClient } from "../../src/runner/client.ts";
@@ -15,22 +15,6 @@ beforeAll(async () => {
   small = await synthModel({ preset: "small", quant: "f16", vocab: "llama-spm" });
 });
 afterAll(closeAll);
-
-/** Whether `pid` is still running. An exited child of a dead parent stays a zombie until PID 1 reaps it:
- * it has exited (no threads, no memory, sockets closed), so it counts as gone. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const end = performance.now() + timeoutMs;

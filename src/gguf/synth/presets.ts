@@ -2,6 +2,7 @@ import { gv } from "../typed.ts";
 import { elementCount } from "../types.ts";
 import type { GgufTypedValue } from "../value.ts";
 import { type Qwen2VlPreset, qwen2vlMetadata, qwen2vlPlan } from "./qwen2vl.ts";
+import { matrix, vector } from "./tensor-plans.ts";
 
 /** Shape of a llama-architecture chat model. */
 export interface LlamaPreset {
@@ -50,22 +51,6 @@ export interface TensorPlan {
   /** 2-D weight matrices take the model's quantization; everything else stays F32. */
   quantize: boolean;
 }
-
-const STD = 0.02;
-const matrix = (name: string, shape: number[], std = STD): TensorPlan => ({
-  name,
-  shape,
-  init: "normal",
-  std,
-  quantize: true,
-});
-const vector = (name: string, n: number, init: "ones" | "zeros"): TensorPlan => ({
-  name,
-  shape: [n],
-  init,
-  std: 0,
-  quantize: false,
-});
 
 function llamaPlan(p: LlamaPreset, nVocab: number): TensorPlan[] {
   const headDim = p.nEmbd / p.nHead;

@@ -11,7 +11,7 @@ import { gv } from "../typed.ts";
 import { GgufValueType } from "../types.ts";
 import type { ProjectorShape } from "./projector.ts";
 import type { TensorPlan } from "./presets.ts";
-import { constant, normal } from "./projector-tensors.ts";
+import { normal, vector } from "./tensor-plans.ts";
 
 /** The default tower: Qwen2-VL's patch size and merge, tiny widths so an image encodes in milliseconds. */
 export const TINY_QWEN2VL_VIT: ProjectorShape = {
@@ -37,27 +37,27 @@ export function qwen2vlProjectorPlan(s: ProjectorShape, nEmbdText: number): Tens
   for (let i = 0; i < s.nLayer; i++) {
     const b = `v.blk.${i}`;
     for (const x of ["attn_q", "attn_k", "attn_v", "attn_out"])
-      plan.push(normal(`${b}.${x}.weight`, [n, n]), constant(`${b}.${x}.bias`, n, "zeros"));
+      plan.push(normal(`${b}.${x}.weight`, [n, n]), vector(`${b}.${x}.bias`, n, "zeros"));
     plan.push(
-      constant(`${b}.ln1.weight`, n, "ones"),
-      constant(`${b}.ln1.bias`, n, "zeros"),
-      constant(`${b}.ln2.weight`, n, "ones"),
-      constant(`${b}.ln2.bias`, n, "zeros"),
+      vector(`${b}.ln1.weight`, n, "ones"),
+      vector(`${b}.ln1.bias`, n, "zeros"),
+      vector(`${b}.ln2.weight`, n, "ones"),
+      vector(`${b}.ln2.bias`, n, "zeros"),
       // ffn_down's input width (ne[0]) is n_ff, never n_embd: clip.cpp swaps up/down of old files otherwise.
       normal(`${b}.ffn_up.weight`, [n, s.nFf]),
-      constant(`${b}.ffn_up.bias`, s.nFf, "zeros"),
+      vector(`${b}.ffn_up.bias`, s.nFf, "zeros"),
       normal(`${b}.ffn_down.weight`, [s.nFf, n]),
-      constant(`${b}.ffn_down.bias`, n, "zeros"),
+      vector(`${b}.ffn_down.bias`, n, "zeros"),
     );
   }
   // The merger: its LayerNorm (ln_q), then MLP 4n → 4n → text width; 1/sqrt(width) keeps the outputs' scale.
   plan.push(
-    constant("v.post_ln.weight", n, "ones"),
-    constant("v.post_ln.bias", n, "zeros"),
+    vector("v.post_ln.weight", n, "ones"),
+    vector("v.post_ln.bias", n, "zeros"),
     normal("mm.0.weight", [merged, merged], 1 / Math.sqrt(merged)),
-    constant("mm.0.bias", merged, "zeros"),
+    vector("mm.0.bias", merged, "zeros"),
     normal("mm.2.weight", [merged, nEmbdText]),
-    constant("mm.2.bias", nEmbdText, "zeros"),
+    vector("mm.2.bias", nEmbdText, "zeros"),
   );
   return plan;
 }

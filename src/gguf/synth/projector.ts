@@ -17,7 +17,7 @@ import {
   qwen2vlProjectorPlan,
   TINY_QWEN2VL_VIT,
 } from "./projector-qwen2vl.ts";
-import { constant, normal } from "./projector-tensors.ts";
+import { normal, vector } from "./tensor-plans.ts";
 import { tensorChunks } from "./tensors.ts";
 
 /** The vision tower's shape. */
@@ -63,33 +63,32 @@ export function projectorPlan(
   const nPatches = imageTokens(s);
   const plan = [
     normal("v.patch_embd.weight", [s.patchSize, s.patchSize, 3, n]),
-    constant("v.patch_embd.bias", n, "zeros"),
+    vector("v.patch_embd.bias", n, "zeros"),
     normal("v.position_embd.weight", [n, nPatches]),
   ];
-  if (kind === "mlp")
-    plan.push(constant("v.pre_ln.weight", n, "ones"), constant("v.pre_ln.bias", n, "zeros"));
+  if (kind === "mlp") plan.push(vector("v.pre_ln.weight", n, "ones"), vector("v.pre_ln.bias", n, "zeros"));
   for (let i = 0; i < s.nLayer; i++) {
     const b = `v.blk.${i}`;
     for (const x of ["attn_q", "attn_k", "attn_v", "attn_out"])
-      plan.push(normal(`${b}.${x}.weight`, [n, n]), constant(`${b}.${x}.bias`, n, "zeros"));
+      plan.push(normal(`${b}.${x}.weight`, [n, n]), vector(`${b}.${x}.bias`, n, "zeros"));
     plan.push(
-      constant(`${b}.ln1.weight`, n, "ones"),
-      constant(`${b}.ln1.bias`, n, "zeros"),
-      constant(`${b}.ln2.weight`, n, "ones"),
-      constant(`${b}.ln2.bias`, n, "zeros"),
+      vector(`${b}.ln1.weight`, n, "ones"),
+      vector(`${b}.ln1.bias`, n, "zeros"),
+      vector(`${b}.ln2.weight`, n, "ones"),
+      vector(`${b}.ln2.bias`, n, "zeros"),
       // ffn_down's input width (ne[0]) is n_ff, never n_embd: clip.cpp swaps up/down of old files otherwise.
       normal(`${b}.ffn_up.weight`, [n, s.nFf]),
-      constant(`${b}.ffn_up.bias`, s.nFf, "zeros"),
+      vector(`${b}.ffn_up.bias`, s.nFf, "zeros"),
       normal(`${b}.ffn_down.weight`, [s.nFf, n]),
-      constant(`${b}.ffn_down.bias`, n, "zeros"),
+      vector(`${b}.ffn_down.bias`, n, "zeros"),
     );
   }
   if (kind === "gemma3") {
     // Gemma 3's SigLIP: post-LayerNorm, patches average-pooled, RMS-normed, one projection (no bias).
     plan.push(
-      constant("v.post_ln.weight", n, "ones"),
-      constant("v.post_ln.bias", n, "zeros"),
-      constant("mm.soft_emb_norm.weight", n, "ones"),
+      vector("v.post_ln.weight", n, "ones"),
+      vector("v.post_ln.bias", n, "zeros"),
+      vector("mm.soft_emb_norm.weight", n, "ones"),
       normal("mm.input_projection.weight", [nEmbdText, n], 1 / Math.sqrt(n)),
     );
     return plan;
@@ -97,9 +96,9 @@ export function projectorPlan(
   // LLaVA's two-layer MLP into the text model's embedding space; 1/sqrt(width) keeps its outputs' scale.
   plan.push(
     normal("mm.0.weight", [n, nEmbdText], 1 / Math.sqrt(n)),
-    constant("mm.0.bias", nEmbdText, "zeros"),
+    vector("mm.0.bias", nEmbdText, "zeros"),
     normal("mm.2.weight", [nEmbdText, nEmbdText]),
-    constant("mm.2.bias", nEmbdText, "zeros"),
+    vector("mm.2.bias", nEmbdText, "zeros"),
   );
   return plan;
 }

@@ -9,6 +9,7 @@ import type { GgufTypedValue } from "../value.ts";
 import { NAMED_TEMPLATES, type NamedTemplate } from "./chat-templates.ts";
 import type { TensorPlan } from "./presets.ts";
 import type { VocabTemplate } from "./vocab.ts";
+import { matrix, vector } from "./tensor-plans.ts";
 
 /** Shape of a Qwen2-VL text model. */
 export interface Qwen2VlPreset {
@@ -44,22 +45,6 @@ export function ropeSections(headDim: number): number[] {
   const h = Math.floor((pairs - t) / 2);
   return [t, h, pairs - t - h, 0];
 }
-
-const STD = 0.02;
-const matrix = (name: string, shape: number[], std = STD): TensorPlan => ({
-  name,
-  shape,
-  init: "normal",
-  std,
-  quantize: true,
-});
-const vector = (name: string, n: number, init: "ones" | "zeros"): TensorPlan => ({
-  name,
-  shape: [n],
-  init,
-  std: 0,
-  quantize: false,
-});
 
 /** Every tensor of the text model, in file order (names and shapes as llama.cpp's qwen2vl loads them). */
 export function qwen2vlPlan(p: Qwen2VlPreset, nVocab: number): TensorPlan[] {
