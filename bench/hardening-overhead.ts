@@ -1,10 +1,15 @@
 /**
  * What access control and request limits add to a request: this checkout's serve with API keys configured
  * (every request carries `Authorization: Bearer`, the Host/Origin guard and all limits on) against a baseline
- * checkout's serve with none of it, both as their own processes with the same tiny model, requests
- * alternating between the two so machine noise falls on both sides alike.
- * Measures /api/generate (raw prompt, num_predict 1, stream false) and GET /api/tags, p50 and p90.
- * Usage: bun bench/hardening-overhead.ts [--n 300] [--baseline REV]   (REV: a commit before the hardening)
+ * checkout's serve with none of it, both as their own processes with the same tiny model.
+ * Measures /api/generate (raw prompt, num_predict 1, stream false) and GET /api/tags, p50 and p90, and for
+ * generate what serve adds over its own runner (the serve-overhead measure: the same completion sent to a
+ * runner of the same checkout directly), so that a change in the runner itself is not counted as serve's.
+ * The sides alternate in blocks, not request by request: after a generate, a runner's pool threads poll
+ * for the next graph on the cores the other side's request then needs, so strict alternation measures the
+ * other side's idle runner as much as the side itself. The first requests of each block are not counted,
+ * and the order of the sides rotates every round.
+ * Usage: bun bench/hardening-overhead.ts [--n 1000] [--baseline REV]   (REV: a commit before the hardening)
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -17,9 +22,11 @@ import { percentile } from "./stats.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { n: { type: "string", default: "300" }, baseline: { type: "string", default: "d941288" } },
+  options: { n: { type: "string", default: "1000" }, baseline: { type: "string", default: "d941288" } },
 });
 const N = Number(values.n);
+const BLOCK = 25;
+const SETTLE = 3;
 const repo = join(import.meta.dir, "..");
 
 // The baseline: a detached worktree of REV sharing this checkout's node_modules.
@@ -41,13 +48,25 @@ const guarded = await spawnServe(1, {
 await base.create("b", gguf);
 await guarded.create("b", gguf);
 
-const body = JSON.stringify({
-  model: "b",
-  prompt: "The quick brown fox",
-  raw: true,
-  stream: false,
-  options: { temperature: 0, num_predict: 1, seed: 1 },
-});
+const prompt = "The quick brown fox";
+const options = { temperature: 0, num_predict: 1, seed: 1 };
+const body = JSON.stringify({ model: "b", prompt, raw: true, stream: false, options });
+
+/** A runner of the checkout at `root`, loaded as serve loads the model (one slot, 2 threads, CPU). */
+interface DirectRunner {
+  completion(req: { prompt: string; options: object }): AsyncIterable<unknown>;
+  close(): Promise<void>;
+}
+async function directRunner(root: string): Promise<DirectRunner> {
+  const { RunnerClient } = await import(join(root, "src/runner/client.ts"));
+  const { Env } = await import(join(root, "src/config/env.ts"));
+  const { loadOptions } = await import(join(root, "test/runner/helpers.ts"));
+  const opts = loadOptions({ num_ctx: 4096, num_parallel: 1, num_thread: 2 });
+  const runner = new RunnerClient({ model: gguf, options: opts, variant: "cpu" }, { env: new Env() });
+  await runner.waitUntilRunning();
+  return runner;
+}
+const runners = { base: await directRunner(baseDir), head: await directRunner(repo) };
 
 async function timed(server: ServeProcess, path: string, headers: Record<string, string>): Promise<number> {
   const t0 = performance.now();
@@ -60,29 +79,66 @@ async function timed(server: ServeProcess, path: string, headers: Record<string,
   return performance.now() - t0;
 }
 
-const rows: string[] = [];
-for (const path of ["/api/generate", "/api/tags"]) {
-  for (let i = 0; i < 30; i++) {
-    await timed(base, path, {});
-    await timed(guarded, path, auth);
+async function direct(runner: DirectRunner): Promise<number> {
+  const t0 = performance.now();
+  for await (const _ of runner.completion({ prompt, options })) {
   }
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < N; i++) {
-    a.push(await timed(base, path, {}));
-    b.push(await timed(guarded, path, auth));
-  }
-  const p = (xs: number[], q: number) => percentile(xs, q).toFixed(2);
-  const added = (percentile(b, 0.5) - percentile(a, 0.5)).toFixed(2);
-  rows.push(`| ${path} | ${p(a, 0.5)} / ${p(a, 0.9)} | ${p(b, 0.5)} / ${p(b, 0.9)} | ${added} |`);
+  return performance.now() - t0;
 }
 
+/** Runs every side in blocks until each has `N` counted samples; rotates the order every round. */
+async function blocks(sides: (() => Promise<number>)[]): Promise<number[][]> {
+  const out = sides.map(() => [] as number[]);
+  for (let i = 0; i < 30; i++) for (const s of sides) await s();
+  for (let round = 0; out.some((xs) => xs.length < N); round++) {
+    for (let j = 0; j < sides.length; j++) {
+      const k = (j + round) % sides.length;
+      for (let i = 0; i < BLOCK; i++) {
+        const ms = await (sides[k] as () => Promise<number>)();
+        const into = out[k] as number[];
+        if (i >= SETTLE && into.length < N) into.push(ms);
+      }
+    }
+  }
+  return out;
+}
+
+const p = (xs: number[], q: number) => percentile(xs, q).toFixed(2);
+const p50 = (xs: number[]) => percentile(xs, 0.5);
+const [baseGen, headGen, baseRaw, headRaw] = (await blocks([
+  () => timed(base, "/api/generate", {}),
+  () => timed(guarded, "/api/generate", auth),
+  () => direct(runners.base),
+  () => direct(runners.head),
+])) as [number[], number[], number[], number[]];
+const [baseTags, headTags] = (await blocks([
+  () => timed(base, "/api/tags", {}),
+  () => timed(guarded, "/api/tags", auth),
+])) as [number[], number[]];
+
+await runners.base.close();
+await runners.head.close();
 await base.stop();
 await guarded.stop();
 execFileSync("git", ["-C", repo, "worktree", "remove", "--force", baseDir], { stdio: "ignore" });
 rmSync(baseDir, { recursive: true, force: true });
 
-console.log(`n = ${N} per side, alternating; baseline ${values.baseline}`);
+const baseAdded = p50(baseGen) - p50(baseRaw);
+const headAdded = p50(headGen) - p50(headRaw);
+console.log(
+  `n = ${N} per side, in blocks of ${BLOCK} (first ${SETTLE} not counted); baseline ${values.baseline}`,
+);
 console.log("| request | baseline p50 / p90 (ms) | keys + guard + limits p50 / p90 (ms) | added p50 (ms) |");
 console.log("|---|---|---|---|");
-for (const r of rows) console.log(r);
+console.log(
+  `| /api/generate | ${p(baseGen, 0.5)} / ${p(baseGen, 0.9)} | ${p(headGen, 0.5)} / ${p(headGen, 0.9)} | ${(p50(headGen) - p50(baseGen)).toFixed(2)} |`,
+);
+console.log(
+  `| same completion to its runner directly | ${p(baseRaw, 0.5)} / ${p(baseRaw, 0.9)} | ${p(headRaw, 0.5)} / ${p(headRaw, 0.9)} | ${(p50(headRaw) - p50(baseRaw)).toFixed(2)} |`,
+);
+console.log(
+  `| serve's own part of generate (serve − runner, p50) | ${baseAdded.toFixed(2)} | ${headAdded.toFixed(2)} | **${(headAdded - baseAdded).toFixed(2)}** |`,
+);
+console.log(
+  `| /api/tags | ${p(baseTags, 0.5)} / ${p(baseTags, 0.9)} | ${p(headTags, 0.5)} / ${p(headTags, 0.9)} | ${(p50(headTags) - p50(baseTags)).toFixed(2)} |`,
+);
