@@ -138,6 +138,9 @@ try {
     // Alternate who goes first, so slow phases of a shared machine fall on both sides.
     const order = rep % 2 === 0 ? ["curl", "tsllm", "curl+sum"] : ["tsllm", "curl+sum", "curl"];
     for (const side of order) {
+      // The previous side's file (curl leaves its gigabyte dirty) is written back before this one starts,
+      // not while it runs.
+      Bun.spawnSync(["sync"]);
       const s = side === "tsllm" ? await timeTsllm() : await timeCurl(side === "curl+sum");
       (side === "tsllm" ? tsllmS : side === "curl" ? curlS : curlSumS).push(s);
       console.log(`rep ${rep + 1} ${side}: ${s.toFixed(2)} s, ${(total / MB / s).toFixed(0)} MB/s`);

@@ -14,6 +14,7 @@ import { PrefixHasher } from "./hasher.ts";
 import { WorkerPrefixHasher } from "./worker-hasher.ts";
 import { shortDigest } from "../transfer-util.ts";
 import { TransferWorker } from "./transfer.ts";
+import { FIRST_BYTES } from "./worker-part.ts";
 import { fetchParts } from "./workers.ts";
 
 /** Blobs from this size up are hashed on a worker. */
@@ -96,6 +97,8 @@ export class BlobDownload {
       this.deps.spawnTransfer,
       this.deps.proxied ?? false,
     );
+    // A blob the client's first request cannot hold needs the worker: it starts while that request runs.
+    if (this.total > FIRST_BYTES) transfers.warm();
     try {
       if (saved === undefined) await partial.save(state);
       this.#completed = bytesDone(parts);

@@ -46,6 +46,7 @@ export class TransferWorker {
   readonly #pending = new Map<number, Pending>();
 
   #started = false;
+  #startError: WorkerStartError | undefined;
 
   /** The worker starts on the first request (a blob small enough for the client's first request needs none). */
   constructor(
@@ -54,14 +55,28 @@ export class TransferWorker {
     private readonly proxied = false,
   ) {}
 
+  /**
+   * Starts the worker now, ahead of the first request (a download that will need it overlaps the start with
+   * its first answer); a worker that cannot start is reported by that request, as before.
+   */
+  warm(): void {
+    try {
+      this.#start();
+    } catch {
+      // get() reports it.
+    }
+  }
+
   #start(): void {
+    if (this.#startError) throw this.#startError;
     if (this.#started) return;
     this.#started = true;
     let worker: Worker;
     try {
       worker = this.spawn();
     } catch (err) {
-      throw new WorkerStartError(err instanceof Error ? err.message : String(err));
+      this.#startError = new WorkerStartError(err instanceof Error ? err.message : String(err));
+      throw this.#startError;
     }
     worker.onmessage = (ev: MessageEvent<FromTransfer>) => this.#onMessage(ev.data);
     worker.onerror = (ev) => this.#fail(errorText(ev));

@@ -41,7 +41,7 @@ export interface FrontProxy {
   readonly records: ProxyRecord[];
   /** Response body bytes sent for downloads of `digest` (every blob when omitted), both listeners. */
   blobBytes(digest?: string): number;
-  /** Adds a fault for the next matching blob download(s). */
+  /** Adds a fault for the next matching blob download(s) long enough to reach it. */
   fault(f: Fault): void;
   /** Caps the blob bytes still sent (downloads then stall, silent), or lifts the cap with `null`. */
   setBudget(bytes: number | null): void;

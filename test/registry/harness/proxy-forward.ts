@@ -130,9 +130,12 @@ export function writeHead(state: ForwardState, res: ServerResponse, up: Response
   res.writeHead(up.status, headers);
 }
 
-function takeFault(state: ForwardState, digest: string | null): Fault | undefined {
+/** The next fault for a download of `digest` whose body (`length` bytes, when known) reaches its cut. */
+function takeFault(state: ForwardState, digest: string | null, length: number): Fault | undefined {
   if (digest === null) return undefined;
-  const i = state.faults.findIndex((f) => f.digest === undefined || f.digest === digest);
+  const i = state.faults.findIndex(
+    (f) => (f.digest === undefined || f.digest === digest) && !(length <= f.after),
+  );
   if (i < 0) return undefined;
   const f = state.faults[i] as Fault;
   f.times = (f.times ?? 1) - 1;
@@ -142,7 +145,8 @@ function takeFault(state: ForwardState, digest: string | null): Fault | undefine
 
 /**
  * Streams `up`'s body to `res`, counting into `rec`. Blob bodies (`rec.digest` set) honour the byte budget
- * and the next matching fault: `truncate` destroys the socket after `after` bytes, `stall` stops sending and
+ * and the next matching fault (one for a body that is longer than the fault's `after`: a shorter one would
+ * pass it untouched): `truncate` destroys the socket after `after` bytes, `stall` stops sending and
  * holds the connection until the client gives up.
  */
 export async function pipeBody(
@@ -155,7 +159,8 @@ export async function pipeBody(
   gone.then(() => {
     if (!res.writableFinished) rec.aborted = true;
   });
-  const fault = rec.method === "GET" && rec.status < 300 ? takeFault(state, rec.digest) : undefined;
+  const length = Number(up.headers.get("content-length") ?? Number.NaN);
+  const fault = rec.method === "GET" && rec.status < 300 ? takeFault(state, rec.digest, length) : undefined;
   const reader = up.body?.getReader();
   if (reader === undefined) {
     res.end();
