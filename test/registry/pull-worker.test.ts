@@ -92,6 +92,37 @@ describe.skipIf(!registryAvailable())("pull's transfer worker", () => {
     expect(kinds.slice(0, kinds.indexOf("close")).filter((k) => k === "fill").length).toBe(1);
   });
 
+  test("the worker starts with the download; one that cannot start leaves the pull to the server's thread", async () => {
+    const kinds: string[] = [];
+    const record = recordingWorker(kinds);
+    let spawned = 0;
+    const spawnTransfer = () => {
+      spawned++;
+      // Started before the client's first request was answered: nothing was asked of it yet.
+      expect(s.rig.proxy.records.filter((r) => r.digest === s.model && r.method === "GET")).toEqual([]);
+      return record();
+    };
+    const ok = await pullCollect(pullDeps(s.tmp.store, s.tmp.root, { spawnTransfer }), s.rig.name("ns/w"));
+    expect(ok.error).toBeUndefined();
+    expect(spawned).toBeGreaterThan(0);
+    expect(kinds[0]).toBe("open");
+
+    await s.tmp.store.blobs.remove(s.model);
+    let tries = 0;
+    const refuse = () => {
+      tries++;
+      throw new Error("no workers here");
+    };
+    const { error } = await pullCollect(
+      pullDeps(s.tmp.store, s.tmp.root, { spawnTransfer: refuse }),
+      s.rig.name("ns/w"),
+    );
+    expect(error).toBeUndefined();
+    expect((await readFile(s.tmp.store.blobs.path(s.model))).equals(s.weights)).toBe(true);
+    // Refused once per download (the model blob; the config blob is too small to want one), not per request.
+    expect(tries).toBe(1);
+  });
+
   test("an error thrown inside the worker fails the pull with a clear error", async () => {
     const spawnTransfer = scriptWorker(`
       self.onmessage = (e) => { if (e.data.kind === "get") throw new Error("boom in transfer"); };
