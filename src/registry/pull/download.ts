@@ -7,6 +7,7 @@ import type { Logger } from "../../log.ts";
 import { isDiskFull, type ModelStore, PartialBlob, type PartialState } from "../../store/index.ts";
 import type { Credentials, RegistryClient, RegistryRef } from "../types.ts";
 import { Checkpoint } from "./checkpoint.ts";
+import { Flusher } from "./flusher.ts";
 import { BlobDigestMismatchError, BlobSizeMismatchError } from "./errors.ts";
 import { bytesDone, DEFAULT_PART_SIZES, type PartSizes, PrefixCursor, planParts } from "./plan.ts";
 import { BlobSource } from "./source.ts";
@@ -92,6 +93,7 @@ export class BlobDownload {
         : new WorkerPrefixHasher(fh, partial.dataPath, this.total);
     const prefix = new PrefixCursor(parts);
     const checkpoint = new Checkpoint(partial, state);
+    const flusher = new Flusher(fh);
     const transfers = new TransferWorker(
       partial.dataPath,
       this.deps.spawnTransfer,
@@ -130,16 +132,19 @@ export class BlobDownload {
         onWritten: (n) => {
           this.#completed += n;
           checkpoint.note(n);
+          flusher.note(n);
           hasher.advance(prefix.end());
         },
       });
       await transfers.close();
       await checkpoint.stop();
+      await flusher.settle();
       const got = await hasher.digest();
       if (got !== this.digest) throw new BlobDigestMismatchError(this.digest, got);
     } catch (err) {
       await transfers.close();
       await hasher.stop();
+      await flusher.settle();
       // Kept for the next pull to resume, unless it holds nothing, cannot be right (wrong bytes, or the
       // registry's blob is not the manifest's size) or a full disk makes it a liability.
       const discard =

@@ -3,7 +3,7 @@
  * reading the bytes back (still in the page cache) on its own thread, so the server's event loop neither reads
  * nor hashes. It hashes up to the highest end it was told, then waits for the next message.
  */
-import { closeSync, fdatasyncSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 
 declare const self: Worker;
 
@@ -21,14 +21,6 @@ export type FromHasher =
   | { kind: "stopped" };
 
 const READ_SIZE = 4 << 20;
-/**
- * The file is flushed to disk each time this much more was hashed: the store syncs a blob before committing it,
- * and a sync that finds gigabytes of dirty pages at the end costs about 0.7 s per GB on the machine measured;
- * flushed as the download goes, that writeback overlaps the transfer instead. A failed flush is left to that
- * final sync to report.
- */
-const SYNC_EVERY = 64 << 20;
-let synced = 0;
 const hash = new Bun.CryptoHasher("sha256");
 const buf = Buffer.allocUnsafe(READ_SIZE);
 let fd = -1;
@@ -53,14 +45,6 @@ function catchUp(): void {
       );
     hash.update(buf.subarray(0, n));
     hashed += n;
-    if (hashed - synced >= SYNC_EVERY) {
-      synced = hashed;
-      try {
-        fdatasyncSync(fd);
-      } catch {
-        // The store's sync before the commit reports it.
-      }
-    }
   }
 }
 

@@ -11,7 +11,7 @@ import type { FromHasher, ToHasher } from "./hash-worker.ts";
 import { PrefixHasher } from "./hasher.ts";
 
 /** Prefix ends are posted once they moved this far (or reach the end): fewer messages, same lag. */
-const POST_EVERY = 16 << 20;
+const POST_EVERY = 4 << 20;
 
 /** What both hashers offer. */
 export interface BlobHasher {
