@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { synthModel } from "../test/fixtures/models.ts";
+import { directRunner, timedCompletion } from "./direct-runner.ts";
 import { type ServeProcess, spawnServe } from "./serve-process.ts";
 import { percentile } from "./stats.ts";
 
@@ -52,21 +53,7 @@ const prompt = "The quick brown fox";
 const options = { temperature: 0, num_predict: 1, seed: 1 };
 const body = JSON.stringify({ model: "b", prompt, raw: true, stream: false, options });
 
-/** A runner of the checkout at `root`, loaded as serve loads the model (one slot, 2 threads, CPU). */
-interface DirectRunner {
-  completion(req: { prompt: string; options: object }): AsyncIterable<unknown>;
-  close(): Promise<void>;
-}
-async function directRunner(root: string): Promise<DirectRunner> {
-  const { RunnerClient } = await import(join(root, "src/runner/client.ts"));
-  const { Env } = await import(join(root, "src/config/env.ts"));
-  const { loadOptions } = await import(join(root, "test/runner/helpers.ts"));
-  const opts = loadOptions({ num_ctx: 4096, num_parallel: 1, num_thread: 2 });
-  const runner = new RunnerClient({ model: gguf, options: opts, variant: "cpu" }, { env: new Env() });
-  await runner.waitUntilRunning();
-  return runner;
-}
-const runners = { base: await directRunner(baseDir), head: await directRunner(repo) };
+const runners = { base: await directRunner(baseDir, gguf, 1), head: await directRunner(repo, gguf, 1) };
 
 async function timed(server: ServeProcess, path: string, headers: Record<string, string>): Promise<number> {
   const t0 = performance.now();
@@ -76,13 +63,6 @@ async function timed(server: ServeProcess, path: string, headers: Record<string,
       : await fetch(`${server.url}${path}`, { headers });
   if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
   await r.arrayBuffer();
-  return performance.now() - t0;
-}
-
-async function direct(runner: DirectRunner): Promise<number> {
-  const t0 = performance.now();
-  for await (const _ of runner.completion({ prompt, options })) {
-  }
   return performance.now() - t0;
 }
 
@@ -108,8 +88,8 @@ const p50 = (xs: number[]) => percentile(xs, 0.5);
 const [baseGen, headGen, baseRaw, headRaw] = (await blocks([
   () => timed(base, "/api/generate", {}),
   () => timed(guarded, "/api/generate", auth),
-  () => direct(runners.base),
-  () => direct(runners.head),
+  () => timedCompletion(runners.base, prompt, options),
+  () => timedCompletion(runners.head, prompt, options),
 ])) as [number[], number[], number[], number[]];
 const [baseTags, headTags] = (await blocks([
   () => timed(base, "/api/tags", {}),

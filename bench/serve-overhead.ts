@@ -7,11 +7,10 @@
  * Usage: bun bench/serve-overhead.ts [--n 200] [--streams 64]
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Env } from "../src/config/env.ts";
-import { RunnerClient } from "../src/runner/client.ts";
 import { synthModel } from "../test/fixtures/models.ts";
-import { loadOptions } from "../test/runner/helpers.ts";
+import { directRunner, timedCompletion } from "./direct-runner.ts";
 import { spawnServe } from "./serve-process.ts";
 import { percentile } from "./stats.ts";
 
@@ -46,17 +45,8 @@ const served: number[] = [];
 for (let i = 0; i < N; i++) served.push(await viaServe());
 
 // The same completion straight to a runner with the same load options.
-const runner = new RunnerClient(
-  { model: gguf, options: loadOptions({ num_ctx: 4096, num_parallel: 4, num_thread: 2 }), variant: "cpu" },
-  { env: new Env() },
-);
-await runner.waitUntilRunning();
-async function direct(): Promise<number> {
-  const t0 = performance.now();
-  for await (const _ of runner.completion({ prompt, options })) {
-  }
-  return performance.now() - t0;
-}
+const runner = await directRunner(join(import.meta.dir, ".."), gguf, 4);
+const direct = () => timedCompletion(runner, prompt, options);
 for (let i = 0; i < 20; i++) await direct();
 const raw: number[] = [];
 for (let i = 0; i < N; i++) raw.push(await direct());

@@ -5,9 +5,8 @@
  */
 import { TsllmError } from "../../errors.ts";
 import { BodyCollector, WORKER_THRESHOLD } from "./body-collector.ts";
-import { BodyTimeoutError } from "./errors.ts";
-import { parseJsonBytes, outcomeValue } from "./parse-json.ts";
-import { declaredLength, readBody } from "./read-body.ts";
+import { outcomeValue, parseJsonBytes } from "./parse-json.ts";
+import { declaredLength, readBody, withinBodyTimeout } from "./read-body.ts";
 import { holdConnection, type RequestScope, scopeOf } from "./scope.ts";
 
 /** The parsed JSON body of `request` (400/408/413 naming the limit it broke). */
@@ -45,22 +44,14 @@ export async function readJsonBody(request: Request): Promise<unknown> {
  */
 async function readSmallBody(request: Request, scope: RequestScope, declared: number): Promise<unknown> {
   const { limits } = scope;
-  let bytes: Uint8Array;
-  if (declared === 0 || request.body === null) bytes = new Uint8Array(0);
-  else if (limits.bodyTimeoutMs <= 0) bytes = await request.bytes();
-  else {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BodyTimeoutError(limits.bodyTimeoutMs)), limits.bodyTimeoutMs);
-    });
+  let bytes: Uint8Array = new Uint8Array(0);
+  if (declared > 0 && request.body !== null) {
     try {
-      bytes = await Promise.race([request.bytes(), late]);
+      bytes = await withinBodyTimeout(request.bytes(), limits.bodyTimeoutMs);
     } catch (e) {
       // The rest of a body never read must not be taken for the next request on this connection.
       if (e instanceof TsllmError) scope.closeConnection = true;
       throw e;
-    } finally {
-      clearTimeout(timer);
     }
   }
   holdConnection(request, scope);

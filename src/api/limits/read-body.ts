@@ -30,14 +30,14 @@ interface Reader {
 }
 type Chunk = { done: true; value?: undefined } | { done: false; value: Uint8Array };
 
-/** The next chunk, or a BodyTimeoutError when none arrives within `pauseMs`. */
-function readWithin(reader: Reader, pauseMs: number): Promise<Chunk> {
-  if (pauseMs <= 0) return reader.read();
+/** What `read` resolves to, or a BodyTimeoutError when it takes longer than `timeoutMs` (0: no limit). */
+export function withinBodyTimeout<T>(read: Promise<T>, timeoutMs: number): Promise<T> {
+  if (timeoutMs <= 0) return read;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BodyTimeoutError(pauseMs)), pauseMs);
+    timer = setTimeout(() => reject(new BodyTimeoutError(timeoutMs)), timeoutMs);
   });
-  return Promise.race([reader.read(), late]).finally(() => clearTimeout(timer));
+  return Promise.race([read, late]).finally(() => clearTimeout(timer));
 }
 
 /** Bytes read between two yields to the event loop. */
@@ -82,7 +82,7 @@ export async function readBody(
   let sinceYield = 0;
   try {
     for (;;) {
-      const r = await readWithin(reader, limits.pauseMs);
+      const r = await withinBodyTimeout(reader.read(), limits.pauseMs);
       if (r.done) break;
       total += r.value.byteLength;
       if (total > limits.maxBytes) throw new BodyTooLargeError(limits.maxBytes);

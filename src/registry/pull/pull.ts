@@ -116,7 +116,6 @@ async function missingBlobs(store: ModelStore, blobs: readonly PullBlob[]): Prom
   return out;
 }
 
-/** Bytes of `b` a saved partial download already holds. */
 /**
  * Bytes of `b` that need no new disk space: what its resume state claims, or what its partial file already
  * occupies when that is more (bytes written after the last checkpoint are rewritten in place, not added).
