@@ -9,7 +9,9 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planParts } from "../../src/registry/pull/plan.ts";
+import { transferWorkers } from "../../src/registry/pull/transfer.ts";
 import type { ToTransfer } from "../../src/registry/pull/transfer-worker.ts";
+import { hashWorkers } from "../../src/registry/pull/worker-hasher.ts";
 import { FIRST_BYTES } from "../../src/registry/pull/worker-part.ts";
 import { MediaType } from "../../src/store/index.ts";
 import { buildExecutable } from "../helpers/compiled.ts";
@@ -121,6 +123,33 @@ describe.skipIf(!registryAvailable())("pull's transfer worker", () => {
     expect((await readFile(s.tmp.store.blobs.path(s.model))).equals(s.weights)).toBe(true);
     // Refused once per download (the model blob; the config blob is too small to want one), not per request.
     expect(tries).toBe(1);
+  });
+
+  test("pulls in a row reuse the pooled transfer and hash workers; every blob is exact", async () => {
+    const big = randomBytes((9 << 20) + 17);
+    const seeded = await seedModel(s.rig.registry.url, "ns/pool", "latest", [
+      { mediaType: MediaType.model, bytes: big },
+    ]);
+    const digest = seeded.layers[0]?.digest as string;
+    transferWorkers.clear();
+    hashWorkers.clear();
+    const deps = pullDeps(s.tmp.store, s.tmp.root);
+    expect((await pullCollect(deps, s.rig.name("ns/pool"))).error).toBeUndefined();
+    expect((await readFile(s.tmp.store.blobs.path(digest))).equals(big)).toBe(true);
+    expect([transferWorkers.idle, hashWorkers.idle]).toEqual([1, 1]);
+    const [transfer, hash] = [transferWorkers.take(), hashWorkers.take()];
+    transferWorkers.give(transfer);
+    hashWorkers.give(hash);
+
+    // The same workers, fresh state: a second download into the same store, then another model's.
+    await s.tmp.store.blobs.remove(digest);
+    expect((await pullCollect(deps, s.rig.name("ns/pool"))).error).toBeUndefined();
+    expect((await readFile(s.tmp.store.blobs.path(digest))).equals(big)).toBe(true);
+    expect((await pullCollect(deps, s.rig.name("ns/w"))).error).toBeUndefined();
+    expect((await readFile(s.tmp.store.blobs.path(s.model))).equals(s.weights)).toBe(true);
+    expect([transferWorkers.take(), hashWorkers.take()]).toEqual([transfer, hash]);
+    transferWorkers.give(transfer);
+    hashWorkers.give(hash);
   });
 
   test("an error thrown inside the worker fails the pull with a clear error", async () => {

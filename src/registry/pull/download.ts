@@ -12,14 +12,24 @@ import { BlobDigestMismatchError, BlobSizeMismatchError } from "./errors.ts";
 import { bytesDone, DEFAULT_PART_SIZES, type PartSizes, PrefixCursor, planParts } from "./plan.ts";
 import { BlobSource } from "./source.ts";
 import { PrefixHasher } from "./hasher.ts";
-import { WorkerPrefixHasher } from "./worker-hasher.ts";
+import { hashWorkers, WorkerPrefixHasher } from "./worker-hasher.ts";
 import { shortDigest } from "../transfer-util.ts";
-import { TransferWorker } from "./transfer.ts";
+import { TransferWorker, transferWorkers } from "./transfer.ts";
 import { FIRST_BYTES } from "./worker-part.ts";
 import { fetchParts } from "./workers.ts";
 
 /** Blobs from this size up are hashed on a worker. */
 const HASH_WORKER_MIN = 8 << 20;
+
+/**
+ * Starts the pooled workers that downloads of blobs of these sizes will take (a pull calls it once it knows
+ * what it fetches), so they start while the pull gets ready; tests that bring their own transfer worker skip it.
+ */
+export function prewarmWorkers(sizes: readonly number[], deps: Pick<DownloadDeps, "spawnTransfer">): void {
+  if (deps.spawnTransfer) return;
+  if (sizes.some((n) => n > FIRST_BYTES)) transferWorkers.prewarm();
+  if (sizes.some((n) => n >= HASH_WORKER_MIN)) hashWorkers.prewarm();
+}
 
 /** What a download needs. */
 export interface DownloadDeps {

@@ -21,7 +21,7 @@ export type FromHasher =
   | { kind: "stopped" };
 
 const READ_SIZE = 4 << 20;
-const hash = new Bun.CryptoHasher("sha256");
+let hash = new Bun.CryptoHasher("sha256");
 const buf = Buffer.allocUnsafe(READ_SIZE);
 let fd = -1;
 let size = 0;
@@ -60,13 +60,23 @@ self.onmessage = (ev: MessageEvent<ToHasher>) => {
     self.postMessage({ kind: "stopped" } satisfies FromHasher);
     return;
   }
+  if (m.kind === "open") {
+    // A pooled worker hashes one download after another: each starts afresh.
+    close();
+    hash = new Bun.CryptoHasher("sha256");
+    hashed = 0;
+    target = 0;
+    failed = false;
+    size = m.size;
+    try {
+      fd = openSync(m.path, "r");
+    } catch (err) {
+      fail(err);
+    }
+    return;
+  }
   if (failed) return;
   try {
-    if (m.kind === "open") {
-      fd = openSync(m.path, "r");
-      size = m.size;
-      return;
-    }
     target = Math.max(target, Math.min(m.kind === "digest" ? size : m.end, size));
     catchUp();
     if (m.kind === "digest" && !failed) {

@@ -8,7 +8,7 @@ import type { Logger } from "../../log.ts";
 import { type ModelName, type ModelStore, PartialBlob, referencedDigests } from "../../store/index.ts";
 import type { RegistryClient, TransferOptions } from "../types.ts";
 import { ensureFreeSpace } from "./disk.ts";
-import type { DownloadDeps } from "./download.ts";
+import { type DownloadDeps, prewarmWorkers } from "./download.ts";
 import { blobProgress, downloadsFor } from "./downloads.ts";
 import { fetchManifest } from "./manifest.ts";
 import { bytesDone, type PartSizes } from "./plan.ts";
@@ -53,6 +53,10 @@ export async function pullModel(deps: PullDeps, name: string, opts: TransferOpti
     for (const b of missing) needed += b.size - ((await resumable(store, b)) ?? 0);
     await ensureFreeSpace(store.blobs.dir, needed, name);
 
+    prewarmWorkers(
+      missing.map((b) => b.size),
+      deps,
+    );
     const downloads = downloadsFor(store);
     const missingSet = new Set(missing.map((b) => b.digest));
     const { manifest } = fetched;

@@ -206,8 +206,9 @@ function tick(id: number, job: Job): void {
 self.onmessage = (ev: MessageEvent<ToTransfer>) => {
   const m = ev.data;
   if (m.kind === "open") {
+    // A pooled worker serves one download after another: each starts from its own settings.
     fd = openSync(m.path, "r+");
-    if (m.proxied) socketsFail = true;
+    socketsFail = m.proxied;
   } else if (m.kind === "get") {
     void get(m);
   } else if (m.kind === "fill") {

@@ -10,6 +10,7 @@ import { StorageError, storageError } from "../../store/index.ts";
 import { workerEntry } from "../../worker-entry.ts";
 import { PartStalledError, TruncatedBodyError } from "./errors.ts";
 import { RetryableError } from "./source.ts";
+import { WorkerPool } from "./worker-pool.ts";
 import type { FromTransfer, ToTransfer, TransferFailure } from "./transfer-worker.ts";
 
 /** The download's transfer worker stopped working: the pull fails (its partial download is kept). */
@@ -37,10 +38,15 @@ interface Pending {
   stallMs: number;
 }
 
+/** Request ids: unique in the process, so a pooled worker's late word about an old request matches none. */
+let nextId = 0;
+
+/** Transfer workers kept between downloads (worker-pool.ts). */
+export const transferWorkers = new WorkerPool(() => defaultSpawn());
+
 /** One worker writing into one partial file; requests run on it concurrently. */
 export class TransferWorker {
   #worker: Worker | undefined;
-  #nextId = 0;
   #failed: TransferWorkerError | undefined;
   #closed: PromiseWithResolvers<void> | undefined;
   readonly #pending = new Map<number, Pending>();
@@ -48,10 +54,15 @@ export class TransferWorker {
   #started = false;
   #startError: WorkerStartError | undefined;
 
-  /** The worker starts on the first request (a blob small enough for the client's first request needs none). */
+  readonly #onClose = () => this.#fail("exited");
+
+  /**
+   * The worker starts on the first request (a blob small enough for the client's first request needs none):
+   * `spawn`'s (tests), else one from the pool, given back after a clean close.
+   */
   constructor(
     private readonly path: string,
-    private readonly spawn: () => Worker = defaultSpawn,
+    private readonly spawn?: () => Worker,
     private readonly proxied = false,
   ) {}
 
@@ -73,14 +84,16 @@ export class TransferWorker {
     this.#started = true;
     let worker: Worker;
     try {
-      worker = this.spawn();
+      worker = this.spawn ? this.spawn() : transferWorkers.take();
     } catch (err) {
       this.#startError = new WorkerStartError(err instanceof Error ? err.message : String(err));
       throw this.#startError;
     }
+    // A transfer under way keeps the process alive (a pooled worker waits unref'd).
+    worker.ref();
     worker.onmessage = (ev: MessageEvent<FromTransfer>) => this.#onMessage(ev.data);
     worker.onerror = (ev) => this.#fail(errorText(ev));
-    worker.addEventListener("close", () => this.#fail("exited"));
+    worker.addEventListener("close", this.#onClose);
     this.#worker = worker;
     this.#post({ kind: "open", path: this.path, proxied: this.proxied });
   }
@@ -94,7 +107,7 @@ export class TransferWorker {
   ): Promise<WorkerRequest> {
     if (this.#failed) throw this.#failed;
     this.#start();
-    const id = this.#nextId++;
+    const id = nextId++;
     const entry: Pending = { answer: Promise.withResolvers<WorkerAnswer>(), stallMs };
     this.#pending.set(id, entry);
     this.#post({ kind: "get", id, url, headers, stallMs });
@@ -162,7 +175,7 @@ export class TransferWorker {
   }
 
   #onMessage(m: FromTransfer): void {
-    if (m.kind === "closed") return this.#end();
+    if (m.kind === "closed") return this.#end(true);
     const entry = this.#pending.get(m.id);
     if (!entry) return;
     if (m.kind === "answer") return entry.answer?.resolve(m);
@@ -186,10 +199,13 @@ export class TransferWorker {
     else entry.done?.resolve();
   }
 
-  #end(): void {
+  /** Lets the worker go: back to the pool after a clean close, else ended. */
+  #end(clean: boolean): void {
     const worker = this.#worker;
     this.#worker = undefined;
-    worker?.terminate();
+    worker?.removeEventListener("close", this.#onClose);
+    if (worker && clean && !this.spawn) transferWorkers.give(worker);
+    else worker?.terminate();
     this.#closed?.resolve();
   }
 
@@ -201,7 +217,7 @@ export class TransferWorker {
       entry.done?.reject(this.#failed);
     }
     this.#pending.clear();
-    this.#end();
+    this.#end(false);
   }
 }
 
@@ -253,7 +269,9 @@ function errorText(ev: ErrorEvent): string {
   return /^error: (.*)$/m.exec(ev.message)?.[1] ?? (ev.message || "uncaught error");
 }
 
+/** Named, so its thread shows as `tsllm-transfer` in top -H and /proc. */
 const defaultSpawn = () =>
   new Worker(
     workerEntry("registry/pull/transfer-worker.ts", new URL("./transfer-worker.ts", import.meta.url)),
+    { name: "tsllm-transfer" },
   );

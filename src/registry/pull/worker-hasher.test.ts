@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StorageError } from "../../store/index.ts";
 import { PrefixCursor } from "./plan.ts";
-import { WorkerPrefixHasher } from "./worker-hasher.ts";
+import { hashWorkers, WorkerPrefixHasher } from "./worker-hasher.ts";
 
 const SIZE = 9 * (1 << 20) + 77;
 const blob = new Uint8Array(SIZE).map((_, i) => (i * 13 + (i >> 10)) & 0xff);
@@ -66,6 +66,38 @@ describe("WorkerPrefixHasher", () => {
     const err = await hasher.digest().catch((e) => e);
     expect(err).toBeInstanceOf(StorageError);
     expect((err as Error).message).toContain("shorter than its state says");
+  });
+
+  test("a pooled worker hashes one download after another, after a stop too", async () => {
+    hashWorkers.clear();
+    const first = new WorkerPrefixHasher(fh, path, SIZE);
+    await writeAll(first);
+    expect(await first.digest()).toBe(want);
+    expect(hashWorkers.idle).toBe(1);
+    // The same worker: stopped halfway through another file, then hashing this one from its start.
+    const other = join(dir, "other");
+    const ofh = await open(other, "w+");
+    await ofh.truncate(SIZE);
+    const stopped = new WorkerPrefixHasher(ofh, other, SIZE);
+    expect(hashWorkers.idle).toBe(0);
+    stopped.advance(4 << 20);
+    await stopped.stop();
+    await ofh.close();
+    expect(hashWorkers.idle).toBe(1);
+    const second = new WorkerPrefixHasher(fh, path, SIZE);
+    expect(hashWorkers.idle).toBe(0);
+    second.advance(SIZE);
+    expect(await second.digest()).toBe(want);
+    expect(hashWorkers.idle).toBe(1);
+  });
+
+  test("a worker that failed is not given back", async () => {
+    hashWorkers.clear();
+    await fh.truncate(1 << 20);
+    const hasher = new WorkerPrefixHasher(fh, path, SIZE);
+    hasher.advance(SIZE);
+    expect(await hasher.digest().catch((e) => e)).toBeInstanceOf(StorageError);
+    expect(hashWorkers.idle).toBe(0);
   });
 
   test("stop ends the worker without a digest", async () => {

@@ -9,6 +9,7 @@ import { StorageError } from "../../store/index.ts";
 import { workerEntry } from "../../worker-entry.ts";
 import type { FromHasher, ToHasher } from "./hash-worker.ts";
 import { PrefixHasher } from "./hasher.ts";
+import { WorkerPool } from "./worker-pool.ts";
 
 /** Prefix ends are posted once they moved this far (or reach the end): fewer messages, same lag. */
 const POST_EVERY = 4 << 20;
@@ -33,20 +34,21 @@ export class WorkerPrefixHasher implements BlobHasher {
   #digest: PromiseWithResolvers<string> | undefined;
   #stopped: PromiseWithResolvers<void> | undefined;
 
+  readonly #onClose = () => this.#takeOver();
+
+  /** Hashes on `spawn`'s worker (tests), else on one from the pool, given back once it answered cleanly. */
   constructor(
     private readonly fh: FileHandle,
     path: string,
     private readonly size: number,
-    spawn: () => Worker = defaultSpawn,
+    private readonly spawn?: () => Worker,
   ) {
     try {
-      const worker = spawn();
+      const worker = spawn ? spawn() : hashWorkers.take();
       worker.onmessage = (ev: MessageEvent<FromHasher>) => this.#onMessage(ev.data);
       worker.onerror = () => this.#takeOver();
       // A worker that exits without a word (killed, out of memory) must not leave digest() waiting forever.
-      worker.addEventListener("close", () => {
-        if (this.#worker === worker) this.#takeOver();
-      });
+      worker.addEventListener("close", this.#onClose);
       // A pending hash never keeps the process alive on its own.
       worker.unref();
       this.#worker = worker;
@@ -99,27 +101,32 @@ export class WorkerPrefixHasher implements BlobHasher {
 
   #onMessage(m: FromHasher): void {
     if (m.kind === "digest") {
-      this.#end();
-      if (m.hashed !== this.size)
+      const whole = m.hashed === this.size;
+      this.#end(whole);
+      if (!whole)
         this.#digest?.reject(new StorageError("partial download ended before it was hashed", "EIO"));
       else this.#digest?.resolve(`sha256:${m.hex}`);
     } else if (m.kind === "error") {
-      this.#end();
+      this.#end(false);
       this.#error = new StorageError(`cannot read back a partial download: ${m.message}`, m.code ?? "EIO");
       this.#digest?.reject(this.#error);
-    } else this.#end();
+    } else this.#end(true);
   }
 
-  /** The worker is done: let it go and release whoever waits. */
-  #end(): void {
-    this.#worker?.terminate();
+  /** The worker is done: back to the pool when it answered cleanly, else ended; whoever waits is released. */
+  #end(clean: boolean): void {
+    const worker = this.#worker;
     this.#worker = undefined;
+    worker?.removeEventListener("close", this.#onClose);
+    if (worker && clean && !this.spawn) hashWorkers.give(worker);
+    else worker?.terminate();
     this.#stopped?.resolve();
   }
 
   /** The worker is gone without an answer: hash on this thread from byte 0 up to what is final. */
   #takeOver(): void {
     if (this.#fallback || this.#error !== undefined) return;
+    this.#worker?.removeEventListener("close", this.#onClose);
     this.#worker?.terminate();
     this.#worker = undefined;
     this.#fallback = new PrefixHasher(this.fh, this.size);
@@ -129,5 +136,10 @@ export class WorkerPrefixHasher implements BlobHasher {
   }
 }
 
-const defaultSpawn = () =>
-  new Worker(workerEntry("registry/pull/hash-worker.ts", new URL("./hash-worker.ts", import.meta.url)));
+/** Hash workers kept between downloads (worker-pool.ts); their threads show as `tsllm-hash`. */
+export const hashWorkers = new WorkerPool(
+  () =>
+    new Worker(workerEntry("registry/pull/hash-worker.ts", new URL("./hash-worker.ts", import.meta.url)), {
+      name: "tsllm-hash",
+    }),
+);

@@ -1,0 +1,94 @@
+/**
+ * Pull's workers kept between downloads. Starting a transfer or hash worker costs ~30 ms and ~60 ms of CPU
+ * each; at a pull's start, two of them starting on 2 cores held its first request back by ~85 ms (measured),
+ * and a fresh worker moves its first megabytes with cold code. So a download takes an idle worker of its kind
+ * (or starts one), and one that ended its download cleanly comes back here: idle, unref'd (it never keeps the
+ * process alive), for IDLE_MS at most, and no more than MAX_IDLE of a kind. A pull starts one of each ahead
+ * of its manifest (prewarm). A worker that failed is terminated by its user, never given back.
+ */
+
+/** How long an idle worker is kept. */
+export const IDLE_MS = 60_000;
+/** Idle workers kept per kind. */
+export const MAX_IDLE = 2;
+
+interface Idle {
+  readonly worker: Worker;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/** Workers of one kind (one entry point) that are started once and used by one download at a time. */
+export class WorkerPool {
+  readonly #idle: Idle[] = [];
+  /** Workers that exited (a crash while idle): never handed out. */
+  readonly #gone = new WeakSet<Worker>();
+
+  constructor(
+    private readonly spawn: () => Worker,
+    private readonly idleMs = IDLE_MS,
+    private readonly maxIdle = MAX_IDLE,
+  ) {}
+
+  /** Idle workers (tests). */
+  get idle(): number {
+    return this.#idle.length;
+  }
+
+  /** An idle worker, or a new one (throws what starting one throws); its message handlers are unset. */
+  take(): Worker {
+    for (let i = this.#idle.pop(); i; i = this.#idle.pop()) {
+      clearTimeout(i.timer);
+      if (!this.#gone.has(i.worker)) return i.worker;
+    }
+    return this.#start();
+  }
+
+  /** Takes back a worker whose download ended cleanly (its handlers are cleared here). */
+  give(worker: Worker): void {
+    worker.onmessage = null;
+    worker.onerror = null;
+    if (this.#gone.has(worker) || this.#idle.length >= this.maxIdle) {
+      worker.terminate();
+      return;
+    }
+    worker.unref();
+    const timer = setTimeout(() => this.#retire(worker), this.idleMs);
+    timer.unref?.();
+    this.#idle.push({ worker, timer });
+  }
+
+  /** Starts a worker now for the next take, unless one is idle already; a worker that cannot start is left to take. */
+  prewarm(): void {
+    if (this.#idle.length > 0) return;
+    try {
+      this.give(this.#start());
+    } catch {
+      // take() reports it.
+    }
+  }
+
+  /** Ends every idle worker (tests). */
+  clear(): void {
+    for (const i of this.#idle.splice(0)) {
+      clearTimeout(i.timer);
+      i.worker.terminate();
+    }
+  }
+
+  #start(): Worker {
+    const worker = this.spawn();
+    worker.addEventListener("close", () => {
+      this.#gone.add(worker);
+      const at = this.#idle.findIndex((i) => i.worker === worker);
+      if (at >= 0) clearTimeout((this.#idle.splice(at, 1)[0] as Idle).timer);
+    });
+    return worker;
+  }
+
+  #retire(worker: Worker): void {
+    const at = this.#idle.findIndex((i) => i.worker === worker);
+    if (at < 0) return;
+    this.#idle.splice(at, 1);
+    worker.terminate();
+  }
+}
