@@ -1,15 +1,17 @@
 /**
  * Pull throughput against a loopback docker-registry (distribution 2.8): `tsllm pull` (parallel Range parts,
  * sha256 verified, manifest written) against `curl` fetching the same blobs to disk, one after the other, with
- * nothing verified — and, for reference, curl followed by `sha256sum`. The sides alternate, each rep on a fresh
- * store; medians are reported with the throughput ratio tsllm / curl (target ≥ 0.9).
+ * nothing verified — and, for reference, curl followed by `sha256sum`. The sides alternate, each rep starting
+ * with none of the model's blobs; medians are reported with the throughput ratio tsllm / curl (target ≥ 0.9).
  * CPU seconds per GB are reported too (curl's own, the registry's, and serve's threads: its main thread, the
  * download's hash worker and transfer worker, the rest), since on a shared machine throughput follows CPU.
  * Then the resume measure: serve is SIGKILLed halfway through a pull (through a counting proxy, no pause),
  * restarted on the same store, and the pull run again; it reports the bytes sent twice.
+ * Serve runs as a daemon does: one serve for every rep, the model deleted through the API before each
+ * (`--serve fresh` starts a new serve per rep instead, so each pull is that process's first request).
  * Needs /usr/bin/docker-registry and curl. The model is the synthetic `1b` preset (f16 by default: 1.7 GB), or
  * with --random-mb N a model layer of N MB of random bytes (no GGUF synthesis; a pull never parses the layer).
- * Usage: bun bench/pull.ts [--reps 3] [--quant f16] [--random-mb 1200] [--parts 8]
+ * Usage: bun bench/pull.ts [--reps 3] [--quant f16] [--random-mb 1200] [--parts 8] [--serve shared|fresh]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,7 +23,7 @@ import { randomBytes } from "../test/registry/harness/big-model.ts";
 import { registryAvailable, startRegistry } from "../test/registry/harness/docker-registry.ts";
 import { startFrontProxy } from "../test/registry/harness/front-proxy.ts";
 import { seedModel } from "../test/registry/harness/seed.ts";
-import { pull, type RegistryServe, startServe } from "../test/registry/harness/serve.ts";
+import { pull, type RegistryServe, startServe, storedBlob } from "../test/registry/harness/serve.ts";
 import { processCpu, sampleThreads } from "./proc-cpu.ts";
 import { median } from "./stats.ts";
 
@@ -32,8 +34,10 @@ const { values } = parseArgs({
     quant: { type: "string", default: "f16" },
     parts: { type: "string", default: "8" },
     "random-mb": { type: "string" },
+    serve: { type: "string", default: "shared" },
   },
 });
+const FRESH_SERVE = values.serve === "fresh";
 const REPS = Number(values.reps);
 const MB = 1e6;
 if (!registryAvailable() || Bun.which("curl") === null) {
@@ -113,8 +117,25 @@ try {
     }
   }
 
-  async function timeTsllm(): Promise<number> {
-    const serve = await startServe(undefined, env);
+  let shared: RegistryServe | undefined;
+  /** The serve for the next rep, the model not in its store. */
+  async function tsllmServe(): Promise<RegistryServe> {
+    if (FRESH_SERVE || !shared) {
+      const serve = await startServe(undefined, env);
+      if (!FRESH_SERVE) shared = serve;
+      return serve;
+    }
+    const res = await fetch(`${shared.url}/api/delete`, {
+      method: "DELETE",
+      body: JSON.stringify({ model: `${reg.host}/bench/m:1` }),
+    });
+    if (res.status !== 200) throw new Error(`delete: ${res.status} ${await res.text()}`);
+    if (blobs.some((d) => storedBlob(shared?.models as string, d)))
+      throw new Error("delete left blobs behind");
+    return shared;
+  }
+
+  async function timeTsllm(serve: RegistryServe): Promise<number> {
     try {
       const reg0 = processCpu(registryPid);
       const threads = sampleThreads(serve.proc.pid);
@@ -124,16 +145,14 @@ try {
       const used = threads.stop();
       if (r.status !== 200 || r.lines.at(-1)?.status !== "success") throw new Error(JSON.stringify(r.lines));
       noteCpu("registry (tsllm)", processCpu(registryPid) - reg0);
-      // The download's workers in creation order: the hash worker starts with the download, the transfer
-      // worker on its first request (the small blobs need neither).
-      const workers = [...used].filter(([, v]) => v.name === "Worker").sort(([a], [b]) => a - b);
-      const other = [...used].filter(([tid, v]) => tid !== serve.proc.pid && v.name !== "Worker");
+      // The download's workers go by their thread names.
+      const named = (name: string) =>
+        [...used].filter(([, v]) => v.name === name).reduce((n, [, v]) => n + v.cpu, 0);
+      const mine = new Set(["tsllm-hash", "tsllm-transfer"]);
+      const other = [...used].filter(([tid, v]) => tid !== serve.proc.pid && !mine.has(v.name));
       noteCpu("tsllm: serve's main thread", used.get(serve.proc.pid)?.cpu ?? 0);
-      noteCpu("tsllm: hash worker", workers[0]?.[1].cpu ?? 0);
-      noteCpu(
-        "tsllm: transfer worker",
-        workers.slice(1).reduce((n, [, v]) => n + v.cpu, 0),
-      );
+      noteCpu("tsllm: hash worker", named("tsllm-hash"));
+      noteCpu("tsllm: transfer worker", named("tsllm-transfer"));
       noteCpu(
         "tsllm: other threads",
         other.reduce((n, [, v]) => n + v.cpu, 0),
@@ -144,7 +163,7 @@ try {
       );
       return s;
     } finally {
-      await serve.stop();
+      if (FRESH_SERVE) await serve.stop();
     }
   }
 
@@ -155,15 +174,18 @@ try {
     // Alternate who goes first, so slow phases of a shared machine fall on both sides.
     const order = rep % 2 === 0 ? ["curl", "tsllm", "curl+sum"] : ["tsllm", "curl+sum", "curl"];
     for (const side of order) {
+      const serve = side === "tsllm" ? await tsllmServe() : undefined;
       quiesce();
-      const s = side === "tsllm" ? await timeTsllm() : await timeCurl(side === "curl+sum");
+      const s = serve ? await timeTsllm(serve) : await timeCurl(side === "curl+sum");
       (side === "tsllm" ? tsllmS : side === "curl" ? curlS : curlSumS).push(s);
       console.log(`rep ${rep + 1} ${side}: ${s.toFixed(2)} s, ${(total / MB / s).toFixed(0)} MB/s`);
     }
   }
   const rate = (s: number) => total / MB / s;
   const [c, cs, t] = [median(curlS), median(curlSumS), median(tsllmS)];
-  console.log("\n| side | median time | throughput |\n|---|---|---|");
+  await shared?.stop();
+  console.log(`\ntsllm: ${FRESH_SERVE ? "a fresh serve per rep" : "one serve for every rep"}`);
+  console.log("| side | median time | throughput |\n|---|---|---|");
   console.log(`| curl, blobs to disk | ${c.toFixed(2)} s | ${rate(c).toFixed(0)} MB/s |`);
   console.log(`| curl + sha256sum | ${cs.toFixed(2)} s | ${rate(cs).toFixed(0)} MB/s |`);
   console.log(`| tsllm pull (verified, manifest written) | ${t.toFixed(2)} s | ${rate(t).toFixed(0)} MB/s |`);
