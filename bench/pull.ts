@@ -7,11 +7,12 @@
  * download's hash worker and transfer worker, the rest), since on a shared machine throughput follows CPU.
  * Then the resume measure: serve is SIGKILLed halfway through a pull (through a counting proxy, no pause),
  * restarted on the same store, and the pull run again; it reports the bytes sent twice.
- * Serve runs as a daemon does: one serve for every rep, the model deleted through the API before each
- * (`--serve fresh` starts a new serve per rep instead, so each pull is that process's first request).
+ * Each rep's pull runs on a fresh serve with a fresh store, as each curl rep writes into a fresh directory
+ * (`--serve shared`: one serve for every rep, as a daemon runs, the model deleted through the API after each;
+ * on the machine measured its pulls were slower, see docs/BENCHMARKS.md).
  * Needs /usr/bin/docker-registry and curl. The model is the synthetic `1b` preset (f16 by default: 1.7 GB), or
  * with --random-mb N a model layer of N MB of random bytes (no GGUF synthesis; a pull never parses the layer).
- * Usage: bun bench/pull.ts [--reps 3] [--quant f16] [--random-mb 1200] [--parts 8] [--serve shared|fresh]
+ * Usage: bun bench/pull.ts [--reps 3] [--quant f16] [--random-mb 1200] [--parts 8] [--serve fresh|shared]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,10 +35,10 @@ const { values } = parseArgs({
     quant: { type: "string", default: "f16" },
     parts: { type: "string", default: "8" },
     "random-mb": { type: "string" },
-    serve: { type: "string", default: "shared" },
+    serve: { type: "string", default: "fresh" },
   },
 });
-const FRESH_SERVE = values.serve === "fresh";
+const FRESH_SERVE = values.serve !== "shared";
 const REPS = Number(values.reps);
 const MB = 1e6;
 if (!registryAvailable() || Bun.which("curl") === null) {
@@ -118,27 +119,36 @@ try {
   }
 
   let shared: RegistryServe | undefined;
-  /** The serve for the next rep, the model not in its store. */
+  /** The serve for the next rep (its store holds none of the model's blobs). */
   async function tsllmServe(): Promise<RegistryServe> {
     if (FRESH_SERVE || !shared) {
       const serve = await startServe(undefined, env);
       if (!FRESH_SERVE) shared = serve;
       return serve;
     }
-    const res = await fetch(`${shared.url}/api/delete`, {
+    return shared;
+  }
+
+  /**
+   * Ends a rep's tsllm side as curl's ends (its files deleted right away): a fresh serve stops (its store goes
+   * with it), the shared one deletes the model through the API.
+   */
+  async function endTsllm(serve: RegistryServe): Promise<void> {
+    if (FRESH_SERVE) return serve.stop();
+    const res = await fetch(`${serve.url}/api/delete`, {
       method: "DELETE",
       body: JSON.stringify({ model: `${reg.host}/bench/m:1` }),
     });
     if (res.status !== 200) throw new Error(`delete: ${res.status} ${await res.text()}`);
-    if (blobs.some((d) => storedBlob(shared?.models as string, d)))
-      throw new Error("delete left blobs behind");
-    return shared;
+    if (blobs.some((d) => storedBlob(serve.models, d))) throw new Error("delete left blobs behind");
   }
 
   async function timeTsllm(serve: RegistryServe): Promise<number> {
     try {
       const reg0 = processCpu(registryPid);
-      const threads = sampleThreads(serve.proc.pid);
+      // Sampled seldom: the sampling runs on the cores the pull uses (every 20 ms it took ~5% of one), and the
+      // download's workers are pooled, so none of them ends before the last sample.
+      const threads = sampleThreads(serve.proc.pid, 250);
       const t0 = performance.now();
       const r = await pull(serve.url, `${reg.host}/bench/m:1`, { stream: false });
       const s = (performance.now() - t0) / 1000;
@@ -163,7 +173,7 @@ try {
       );
       return s;
     } finally {
-      if (FRESH_SERVE) await serve.stop();
+      await endTsllm(serve);
     }
   }
 
