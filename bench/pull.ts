@@ -10,8 +10,9 @@
  * Each rep's pull runs on a fresh serve with a fresh store, as each curl rep writes into a fresh directory
  * (`--serve shared`: one serve for every rep, as a daemon runs, the model deleted through the API after each;
  * on the machine measured its pulls were slower, see docs/BENCHMARKS.md).
- * Needs /usr/bin/docker-registry and curl. The model is the synthetic `1b` preset (f16 by default: 1.7 GB), or
- * with --random-mb N a model layer of N MB of random bytes (no GGUF synthesis; a pull never parses the layer).
+ * Needs docker-registry (/usr/bin, or the binary TSLLM_TEST_REGISTRY_BIN names) and curl. The model is the
+ * synthetic `1b` preset (f16 by default: 1.7 GB), or with --random-mb N a model layer of N MB of random bytes
+ * (no GGUF synthesis; a pull never parses the layer).
  * Usage: bun bench/pull.ts [--reps 3] [--quant f16] [--random-mb 1200] [--parts 8] [--serve fresh|shared]
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -42,7 +43,7 @@ const FRESH_SERVE = values.serve !== "shared";
 const REPS = Number(values.reps);
 const MB = 1e6;
 if (!registryAvailable() || Bun.which("curl") === null) {
-  console.error("bench/pull.ts needs /usr/bin/docker-registry and curl");
+  console.error("bench/pull.ts needs docker-registry (or TSLLM_TEST_REGISTRY_BIN) and curl");
   process.exit(1);
 }
 
@@ -68,11 +69,7 @@ try {
     `model: ${gguf} (${(total / MB).toFixed(0)} MB in ${blobs.length} blobs), parts ${values.parts}`,
   );
 
-  const registryPid = Number(
-    Bun.spawnSync(["pgrep", "-P", String(process.pid), "-f", "docker-registry"])
-      .stdout.toString()
-      .trim(),
-  );
+  const registryPid = reg.pid;
   /**
    * Each side starts from the same page cache: the previous side's files (deleted when it ended; curl leaves
    * its gigabyte dirty) are written back and, where this process may (root), the cache is dropped. Without

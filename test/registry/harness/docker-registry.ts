@@ -8,9 +8,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const BINARY = "/usr/bin/docker-registry";
+/**
+ * Debian's binary, or TSLLM_TEST_REGISTRY_BIN: the same binary copied along (it needs only libc) to a machine
+ * where the package cannot be installed, such as the accelerator machine for bench/pull.ts.
+ */
+const BINARY = process.env.TSLLM_TEST_REGISTRY_BIN || "/usr/bin/docker-registry";
 
-/** True when Debian's docker-registry is installed. */
+/** True when docker-registry is installed (or given). */
 export function registryAvailable(): boolean {
   return Bun.spawnSync(["test", "-x", BINARY]).exitCode === 0;
 }
@@ -37,6 +41,8 @@ export interface TestRegistry {
   readonly port: number;
   /** Where the registry keeps its data (`docker/registry/v2/blobs/sha256/ab/<hex>/data` …). */
   readonly storageDir: string;
+  /** The registry process (benchmarks read its CPU time). */
+  readonly pid: number;
   /** The file a blob's bytes live in inside the registry's storage (to corrupt it in tests). */
   blobDataPath(digest: string): string;
   stop(): Promise<void>;
@@ -127,6 +133,7 @@ export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Prom
     host: `127.0.0.1:${port}`,
     port,
     storageDir,
+    pid: proc.pid,
     blobDataPath(digest: string) {
       const hex = digest.replace(/^sha256:/, "");
       return join(storageDir, "docker/registry/v2/blobs/sha256", hex.slice(0, 2), hex, "data");
