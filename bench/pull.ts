@@ -69,7 +69,6 @@ try {
     `model: ${gguf} (${(total / MB).toFixed(0)} MB in ${blobs.length} blobs), parts ${values.parts}`,
   );
 
-  const registryPid = reg.pid;
   /**
    * Each side starts from the same page cache: the previous side's files (deleted when it ended; curl leaves
    * its gigabyte dirty) are written back and, where this process may (root), the cache is dropped. Without
@@ -84,7 +83,6 @@ try {
     } catch {
       return; // Not root: the sync alone.
     }
-    // The registry's own files are read back in: its side of the transfer stays a read from memory.
     Bun.spawnSync(["sh", "-c", 'find "$0" -type f -exec cat {} + > /dev/null', reg.storageDir]);
   };
   /** CPU seconds per GB moved, per side and part (medians over the reps). */
@@ -94,7 +92,7 @@ try {
   async function timeCurl(verify: boolean): Promise<number> {
     const dir = mkdtempSync(join(tmpdir(), "tsllm-bench-curl-"));
     try {
-      const reg0 = processCpu(registryPid);
+      const reg0 = processCpu(reg.pid);
       let own = 0;
       const t0 = performance.now();
       for (const [i, d] of blobs.entries()) {
@@ -107,7 +105,7 @@ try {
       const s = (performance.now() - t0) / 1000;
       if (!verify) {
         noteCpu("curl", own);
-        noteCpu("registry (curl)", processCpu(registryPid) - reg0);
+        noteCpu("registry (curl)", processCpu(reg.pid) - reg0);
       }
       return s;
     } finally {
@@ -142,7 +140,7 @@ try {
 
   async function timeTsllm(serve: RegistryServe): Promise<number> {
     try {
-      const reg0 = processCpu(registryPid);
+      const reg0 = processCpu(reg.pid);
       // Sampled seldom: the sampling runs on the cores the pull uses (every 20 ms it took ~5% of one), and the
       // download's workers are pooled, so none of them ends before the last sample.
       const threads = sampleThreads(serve.proc.pid, 250);
@@ -151,7 +149,7 @@ try {
       const s = (performance.now() - t0) / 1000;
       const used = threads.stop();
       if (r.status !== 200 || r.lines.at(-1)?.status !== "success") throw new Error(JSON.stringify(r.lines));
-      noteCpu("registry (tsllm)", processCpu(registryPid) - reg0);
+      noteCpu("registry (tsllm)", processCpu(reg.pid) - reg0);
       // The download's workers go by their thread names.
       const named = (name: string) =>
         [...used].filter(([, v]) => v.name === name).reduce((n, [, v]) => n + v.cpu, 0);

@@ -10,7 +10,7 @@ import { StorageError, storageError } from "../../store/index.ts";
 import { workerEntry } from "../../worker-entry.ts";
 import { PartStalledError, TruncatedBodyError } from "./errors.ts";
 import { RetryableError } from "./source.ts";
-import { WorkerPool } from "./worker-pool.ts";
+import { WorkerPool, type WorkerSource, workerSource } from "./worker-pool.ts";
 import type { FromTransfer, ToTransfer, TransferFailure } from "./transfer-worker.ts";
 
 /** The download's transfer worker stopped working: the pull fails (its partial download is kept). */
@@ -55,6 +55,7 @@ export class TransferWorker {
   #startError: WorkerStartError | undefined;
 
   readonly #onClose = () => this.#fail("exited");
+  readonly #source: WorkerSource;
 
   /**
    * The worker starts on the first request (a blob small enough for the client's first request needs none):
@@ -62,9 +63,11 @@ export class TransferWorker {
    */
   constructor(
     private readonly path: string,
-    private readonly spawn?: () => Worker,
+    spawn?: () => Worker,
     private readonly proxied = false,
-  ) {}
+  ) {
+    this.#source = workerSource(transferWorkers, spawn);
+  }
 
   /**
    * Starts the worker now, ahead of the first request (a download that will need it overlaps the start with
@@ -84,7 +87,7 @@ export class TransferWorker {
     this.#started = true;
     let worker: Worker;
     try {
-      worker = this.spawn ? this.spawn() : transferWorkers.take();
+      worker = this.#source.take();
     } catch (err) {
       this.#startError = new WorkerStartError(err instanceof Error ? err.message : String(err));
       throw this.#startError;
@@ -203,9 +206,10 @@ export class TransferWorker {
   #end(clean: boolean): void {
     const worker = this.#worker;
     this.#worker = undefined;
-    worker?.removeEventListener("close", this.#onClose);
-    if (worker && clean && !this.spawn) transferWorkers.give(worker);
-    else worker?.terminate();
+    if (worker) {
+      worker.removeEventListener("close", this.#onClose);
+      this.#source.release(worker, clean);
+    }
     this.#closed?.resolve();
   }
 

@@ -9,7 +9,7 @@ import { StorageError } from "../../store/index.ts";
 import { workerEntry } from "../../worker-entry.ts";
 import type { FromHasher, ToHasher } from "./hash-worker.ts";
 import { PrefixHasher } from "./hasher.ts";
-import { WorkerPool } from "./worker-pool.ts";
+import { WorkerPool, type WorkerSource, workerSource } from "./worker-pool.ts";
 
 /** Prefix ends are posted once they moved this far (or reach the end): fewer messages, same lag. */
 const POST_EVERY = 4 << 20;
@@ -35,16 +35,18 @@ export class WorkerPrefixHasher implements BlobHasher {
   #stopped: PromiseWithResolvers<void> | undefined;
 
   readonly #onClose = () => this.#takeOver();
+  readonly #source: WorkerSource;
 
   /** Hashes on `spawn`'s worker (tests), else on one from the pool, given back once it answered cleanly. */
   constructor(
     private readonly fh: FileHandle,
     path: string,
     private readonly size: number,
-    private readonly spawn?: () => Worker,
+    spawn?: () => Worker,
   ) {
+    this.#source = workerSource(hashWorkers, spawn);
     try {
-      const worker = spawn ? spawn() : hashWorkers.take();
+      const worker = this.#source.take();
       worker.onmessage = (ev: MessageEvent<FromHasher>) => this.#onMessage(ev.data);
       worker.onerror = () => this.#takeOver();
       // A worker that exits without a word (killed, out of memory) must not leave digest() waiting forever.
@@ -117,21 +119,19 @@ export class WorkerPrefixHasher implements BlobHasher {
   #end(clean: boolean): void {
     const worker = this.#worker;
     this.#worker = undefined;
-    worker?.removeEventListener("close", this.#onClose);
-    if (worker && clean && !this.spawn) hashWorkers.give(worker);
-    else worker?.terminate();
+    if (worker) {
+      worker.removeEventListener("close", this.#onClose);
+      this.#source.release(worker, clean);
+    }
     this.#stopped?.resolve();
   }
 
   /** The worker is gone without an answer: hash on this thread from byte 0 up to what is final. */
   #takeOver(): void {
     if (this.#fallback || this.#error !== undefined) return;
-    this.#worker?.removeEventListener("close", this.#onClose);
-    this.#worker?.terminate();
-    this.#worker = undefined;
+    this.#end(false);
     this.#fallback = new PrefixHasher(this.fh, this.size);
     this.#fallback.advance(this.#target);
-    this.#stopped?.resolve();
     this.#digest?.reject(new Error("hash worker gone"));
   }
 }

@@ -3,8 +3,8 @@
  * each; at a pull's start, two of them starting on 2 cores held its first request back by ~85 ms (measured),
  * and a fresh worker moves its first megabytes with cold code. So a download takes an idle worker of its kind
  * (or starts one), and one that ended its download cleanly comes back here: idle, unref'd (it never keeps the
- * process alive), for IDLE_MS at most, and no more than MAX_IDLE of a kind. A pull starts one of each ahead
- * of its manifest (prewarm). A worker that failed is terminated by its user, never given back.
+ * process alive), for IDLE_MS at most, and no more than MAX_IDLE of a kind. A pull starts one of each once its
+ * manifest shows a blob that needs it (prewarm). A worker that failed is ended, never given back.
  */
 
 /** How long an idle worker is kept. */
@@ -91,4 +91,20 @@ export class WorkerPool {
     this.#idle.splice(at, 1);
     worker.terminate();
   }
+}
+
+/** Where a download's worker comes from and goes back to. */
+export interface WorkerSource {
+  take(): Worker;
+  /** The worker is done with: kept for the next download when it ended `clean`ly, else ended. */
+  release(worker: Worker, clean: boolean): void;
+}
+
+/** `pool`'s workers, or one-off workers from `spawn` (tests), which are never pooled. */
+export function workerSource(pool: WorkerPool, spawn?: () => Worker): WorkerSource {
+  if (spawn) return { take: spawn, release: (worker) => worker.terminate() };
+  return {
+    take: () => pool.take(),
+    release: (worker, clean) => (clean ? pool.give(worker) : worker.terminate()),
+  };
 }
