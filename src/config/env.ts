@@ -163,6 +163,12 @@ export const ENV = {
     "8",
     "Parallel range requests per blob during a pull",
   ),
+  DOWNLOAD_SPLICE: declare(
+    "TSLLM_DOWNLOAD_SPLICE",
+    "bool",
+    "true",
+    "Pulls from plain-http registries move bytes from socket to file inside the kernel (Linux splice)",
+  ),
   DOWNLOAD_STALL: declare(
     "TSLLM_DOWNLOAD_STALL",
     "duration",

@@ -102,17 +102,35 @@ describe("Registry", () => {
 
 describe("settingsFromEnv", () => {
   test("defaults: 8 parts, 30 s stall, pruning on", () => {
-    expect(settingsFromEnv(new Env({}))).toEqual({ parts: 8, stallMs: 30_000, prune: true, proxied: false });
+    expect(settingsFromEnv(new Env({}))).toEqual({
+      parts: 8,
+      stallMs: 30_000,
+      prune: true,
+      proxied: false,
+      splice: true,
+    });
   });
 
   test("TSLLM_DOWNLOAD_PARTS/STALL and either NOPRUNE", () => {
     const env = new Env({ TSLLM_DOWNLOAD_PARTS: "3", TSLLM_DOWNLOAD_STALL: "1m30s", OLLAMA_NOPRUNE: "1" });
-    expect(settingsFromEnv(env)).toEqual({ parts: 3, stallMs: 90_000, prune: false, proxied: false });
+    expect(settingsFromEnv(env)).toEqual({
+      parts: 3,
+      stallMs: 90_000,
+      prune: false,
+      proxied: false,
+      splice: true,
+    });
     expect(settingsFromEnv(new Env({ TSLLM_NOPRUNE: "true" })).prune).toBe(false);
   });
 
   test("nonsense falls back: at least one part, a positive stall", () => {
     const env = new Env({ TSLLM_DOWNLOAD_PARTS: "0", TSLLM_DOWNLOAD_STALL: "soon" });
-    expect(settingsFromEnv(env)).toEqual({ parts: 1, stallMs: 30_000, prune: true, proxied: false });
+    expect(settingsFromEnv(env)).toEqual({
+      parts: 1,
+      stallMs: 30_000,
+      prune: true,
+      proxied: false,
+      splice: true,
+    });
   });
 });

@@ -24,6 +24,8 @@ export interface RegistrySettings {
   readonly chunkSize?: number;
   /** A proxy is configured (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY): transfers go through fetch, which uses it. */
   readonly proxied?: boolean;
+  /** Plain-http transfers move bytes from socket to file in the kernel, on Linux (TSLLM_DOWNLOAD_SPLICE). */
+  readonly splice?: boolean;
 }
 
 /** A transfer started while (or after) the server shuts down. */
@@ -120,7 +122,7 @@ export class Registry {
   }
 }
 
-/** TSLLM_DOWNLOAD_PARTS (at least 1), TSLLM_DOWNLOAD_STALL (a Go duration), the prune switch and the proxy. */
+/** TSLLM_DOWNLOAD_PARTS (at least 1), TSLLM_DOWNLOAD_STALL (a Go duration), the prune switch, the proxy and splice. */
 export function settingsFromEnv(env: Env): RegistrySettings {
   const stall = parseDurationMs(env.get(ENV.DOWNLOAD_STALL));
   return {
@@ -128,5 +130,6 @@ export function settingsFromEnv(env: Env): RegistrySettings {
     stallMs: stall !== null && stall > 0 ? stall : DEFAULT_STALL_MS,
     prune: !noPrune(env.first(ENV.NOPRUNE, ENV.OLLAMA_NOPRUNE)),
     proxied: proxyConfigured(env),
+    splice: env.bool(ENV.DOWNLOAD_SPLICE),
   };
 }

@@ -47,6 +47,8 @@ export interface DownloadDeps {
   readonly spawnTransfer?: () => Worker;
   /** A proxy is configured: the transfer worker makes its requests with fetch (which honours it). */
   readonly proxied?: boolean;
+  /** Plain-http bodies go from socket to file through splice (true when unset; Linux only). */
+  readonly splice?: boolean;
 }
 
 /** The blob to fetch and the pull that asked first (its repository and credentials are used). */
@@ -108,6 +110,7 @@ export class BlobDownload {
       partial.dataPath,
       this.deps.spawnTransfer,
       this.deps.proxied ?? false,
+      this.deps.splice ?? true,
     );
     // A blob the client's first request cannot hold needs the worker: it starts while that request runs.
     if (this.total > FIRST_BYTES) transfers.warm();

@@ -33,6 +33,8 @@ export interface PullDeps {
   readonly spawnTransfer?: () => Worker;
   /** A proxy is configured (proxyConfigured): the transfer worker makes its requests with fetch. */
   readonly proxied?: boolean;
+  /** Plain-http bodies go from socket to file through splice (true when unset; Linux only). */
+  readonly splice?: boolean;
 }
 
 /** Pulls `name` into the store; progress goes to `opts.onProgress`, errors are thrown. */
@@ -136,6 +138,7 @@ async function resumable(store: ModelStore, b: PullBlob): Promise<number | undef
 }
 
 function downloadDeps(deps: PullDeps): DownloadDeps {
-  const { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer, proxied } = deps;
-  return { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer, proxied };
+  const { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer, proxied, splice } =
+    deps;
+  return { store, client, logger, parts, stallMs, partSizes, retryDelayMs, spawnTransfer, proxied, splice };
 }

@@ -30,7 +30,54 @@ export interface SocketGet {
   cancel(): void;
 }
 
-const HEAD_LIMIT = 64 << 10;
+/** The most an answer's status line and headers may take. */
+export const HEAD_LIMIT = 64 << 10;
+
+/** An answer's head, read: its Content-Length (-1: none) and where its body starts in the bytes read. */
+export interface AnswerHead {
+  readonly answer: SocketAnswer;
+  readonly length: number;
+  readonly bodyAt: number;
+}
+
+/**
+ * Reads the head at the start of `bytes`: undefined while incomplete; throws when it is too long, not HTTP,
+ * or frames its body in a way these clients do not read (UnframedAnswerError).
+ */
+export function readAnswerHead(bytes: Buffer, url: string): AnswerHead | undefined {
+  const end = bytes.indexOf("\r\n\r\n");
+  if (end < 0) {
+    if (bytes.byteLength >= HEAD_LIMIT) throw new Error("answer headers too long");
+    return undefined;
+  }
+  const lines = bytes.subarray(0, end).toString("latin1").split("\r\n");
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? "")?.[1]);
+  if (!Number.isInteger(status)) throw new Error(`not an HTTP answer: ${JSON.stringify(lines[0])}`);
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(":");
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const coding = headers["content-encoding"];
+  if (headers["transfer-encoding"] || (coding && coding !== "identity"))
+    throw new UnframedAnswerError(`answer framed as ${headers["transfer-encoding"] ?? coding}`);
+  const length = headers["content-length"] !== undefined ? Number(headers["content-length"]) : -1;
+  if (!(length >= -1)) throw new Error("bad Content-Length");
+  return { answer: { status, url, headers }, length, bodyAt: end + 4 };
+}
+
+/** The GET request's bytes (Host, Connection and Accept-Encoding set here). */
+export function getRequest(u: URL, headers: Record<string, string>): string {
+  return [
+    `GET ${u.pathname}${u.search} HTTP/1.1`,
+    `Host: ${u.host}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    "Accept-Encoding: identity",
+    "Connection: close",
+    "",
+    "",
+  ].join("\r\n");
+}
 
 /** Sends `GET url` with `headers` (Host, Connection and Accept-Encoding are set here). */
 export function socketGet(url: string, headers: Record<string, string>): SocketGet {
@@ -61,29 +108,16 @@ export function socketGet(url: string, headers: Record<string, string>): SocketG
   };
   const parseHead = (bytes: Buffer) => {
     const all = Buffer.concat([head as Buffer, bytes]);
-    const end = all.indexOf("\r\n\r\n");
-    if (end < 0) {
-      if (all.byteLength > HEAD_LIMIT) throw new Error("answer headers too long");
+    const parsed = readAnswerHead(all, url);
+    if (!parsed) {
       head = all;
       return;
     }
     head = undefined;
-    const lines = all.subarray(0, end).toString("latin1").split("\r\n");
-    const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? "")?.[1]);
-    if (!Number.isInteger(status)) throw new Error(`not an HTTP answer: ${JSON.stringify(lines[0])}`);
-    const hs: Record<string, string> = {};
-    for (const line of lines.slice(1)) {
-      const i = line.indexOf(":");
-      if (i > 0) hs[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-    }
-    const coding = hs["content-encoding"];
-    if (hs["transfer-encoding"] || (coding && coding !== "identity"))
-      throw new UnframedAnswerError(`answer framed as ${hs["transfer-encoding"] ?? coding}`);
-    length = hs["content-length"] !== undefined ? Number(hs["content-length"]) : -1;
-    if (!(length >= -1)) throw new Error("bad Content-Length");
-    answer.resolve({ status, url, headers: hs });
+    length = parsed.length;
+    answer.resolve(parsed.answer);
     // A copy: the rest of this read may be kept past the callback.
-    deliver(new Uint8Array(all.subarray(end + 4)));
+    deliver(new Uint8Array(all.subarray(parsed.bodyAt)));
   };
   const fail = (err: unknown) => {
     answer.reject(err);
@@ -91,15 +125,7 @@ export function socketGet(url: string, headers: Record<string, string>): SocketG
     socket?.terminate();
   };
 
-  const request = [
-    `GET ${u.pathname}${u.search} HTTP/1.1`,
-    `Host: ${u.host}`,
-    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
-    "Accept-Encoding: identity",
-    "Connection: close",
-    "",
-    "",
-  ].join("\r\n");
+  const request = getRequest(u, headers);
   const host = u.hostname.replace(/^\[|\]$/g, "");
   Bun.connect({
     hostname: host,

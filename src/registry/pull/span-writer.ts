@@ -61,31 +61,58 @@ export class SpanWriter {
 
   /** Takes the next chunk of the body; writes when a batch is full. */
   take(chunk: Uint8Array): void {
-    const { parts } = this;
     let c = 0;
     while (c < chunk.byteLength && !this.complete) {
-      const p = parts[this.#pi] as SpanPart;
-      const from = this.#next[this.#pi] as number;
-      if (this.#pos < from) {
-        const skip = Math.min(chunk.byteLength - c, from - this.#pos);
-        c += skip;
-        this.#pos += skip;
-        continue;
+      const run = this.run();
+      const n = Math.min(chunk.byteLength - c, run.n);
+      if (!run.skip) {
+        if (this.#pending > 0 && this.#pos !== this.#pieceAt + this.#pending) this.write();
+        if (this.#pending === 0) this.#pieceAt = this.#pos;
+        this.#pieces.push(chunk.subarray(c, c + n));
+        this.#pending += n;
+        add(this.#gathered, this.#pi, n);
       }
-      if (this.#pos > from)
-        throw new BadBodyError(`body starts at byte ${this.#pos}, past the ${from} still missing`);
-      const n = Math.min(chunk.byteLength - c, p.offset + p.size - this.#pos);
-      if (this.#pending > 0 && this.#pos !== this.#pieceAt + this.#pending) this.write();
-      if (this.#pending === 0) this.#pieceAt = this.#pos;
-      this.#pieces.push(chunk.subarray(c, c + n));
-      this.#pending += n;
-      add(this.#gathered, this.#pi, n);
-      this.#next[this.#pi] = from + n;
+      this.#advance(n);
       c += n;
-      this.#pos += n;
-      this.#skipFull();
     }
     if (this.#pending >= WRITE_BYTES) this.write();
+  }
+
+  /** Where the body's next byte goes in the blob. */
+  get position(): number {
+    return this.#pos;
+  }
+
+  /**
+   * The body's next run from `position` (call while not complete): `n` bytes the parts already hold (`skip`)
+   * or `n` bytes to write there. Throws BadBodyError when the body starts past a byte still missing.
+   */
+  run(): { skip: boolean; n: number } {
+    const p = this.parts[this.#pi] as SpanPart;
+    const from = this.#next[this.#pi] as number;
+    if (this.#pos < from) return { skip: true, n: from - this.#pos };
+    if (this.#pos > from)
+      throw new BadBodyError(`body starts at byte ${this.#pos}, past the ${from} still missing`);
+    return { skip: false, n: p.offset + p.size - this.#pos };
+  }
+
+  /** `n` bytes of a skip run were read and dropped. */
+  skipped(n: number): void {
+    this.#advance(n);
+  }
+
+  /** `n` bytes of a write run were written at `position` by the caller (credited now). */
+  wrote(n: number): void {
+    add(this.#credits, this.#pi, n);
+    this.#unposted += n;
+    this.lastWrite = Date.now();
+    this.#advance(n);
+  }
+
+  #advance(n: number): void {
+    if (this.#pos === this.#next[this.#pi]) this.#next[this.#pi] = this.#pos + n;
+    this.#pos += n;
+    this.#skipFull();
   }
 
   /** Writes what was gathered (one writev, looping on short writes), then credits it. */

@@ -7,7 +7,9 @@
  * written bytes, a few times a second.
  */
 import { closeSync, openSync } from "node:fs";
+import { linuxIo } from "./linux-io.ts";
 import { type SocketGet, socketGet, UnframedAnswerError } from "./socket-get.ts";
+import { type SplicedGet, splicedGet } from "./splice-get.ts";
 import { BadBodyError, type SpanPart, SpanWriter } from "./span-writer.ts";
 
 declare const self: Worker;
@@ -26,7 +28,7 @@ export interface TransferFailure {
  * body on `fill`), `drop`, `close`.
  */
 export type ToTransfer =
-  | { kind: "open"; path: string; proxied: boolean }
+  | { kind: "open"; path: string; proxied: boolean; splice: boolean }
   | { kind: "get"; id: number; url: string; headers: Record<string, string>; stallMs: number }
   | { kind: "fill"; id: number; start: number; parts: SpanPart[] }
   | { kind: "drop"; id: number }
@@ -34,7 +36,15 @@ export type ToTransfer =
 
 /** What the worker posts; `written` credits are `[index into fill's parts, bytes]`, sent after the write. */
 export type FromTransfer =
-  | { kind: "answer"; id: number; status: number; url: string; headers: Record<string, string> }
+  | {
+      kind: "answer";
+      id: number;
+      /** How the request was made (tests; logs). */
+      route: Route;
+      status: number;
+      url: string;
+      headers: Record<string, string>;
+    }
   | { kind: "written"; id: number; credits: [number, number][] }
   | { kind: "end"; id: number; truncated?: { got: number; wanted: number } }
   | { kind: "fail"; id: number; error: TransferFailure }
@@ -49,6 +59,7 @@ interface Job {
   res?: Response;
   reader?: { cancel(): Promise<void> };
   sock?: SocketGet;
+  spliced?: SplicedGet;
   lastByte: number;
   timer?: ReturnType<typeof setInterval>;
   writer?: SpanWriter;
@@ -82,6 +93,7 @@ function finish(id: number, job: Job, last: FromTransfer): void {
   post(msg);
   job.ctl.abort();
   job.sock?.cancel();
+  job.spliced?.cancel();
   job.reader?.cancel().catch(() => {});
   if (!job.reader) job.res?.body?.cancel().catch(() => {});
 }
@@ -91,43 +103,63 @@ function postCredits(id: number, credits: [number, number][] | undefined): void 
 }
 
 /**
- * Set when a proxy is configured (fetch honours it; a bare socket would bypass it), or once a socket failed
- * where fetch then got an answer: this worker's requests use fetch from then on.
+ * How this worker reaches a registry, best first: the kernel moving bytes into the file (splice-get.ts,
+ * plain http on Linux), a bare socket (socket-get.ts), Bun's fetch (the only one honouring a configured
+ * proxy). A route that failed where a later one then got an answer is dropped for the rest of the download.
  */
-let socketsFail = false;
+export type Route = "splice" | "socket" | "fetch";
+let routes: Route[] = ["socket", "fetch"];
+
+type Answer = Omit<Extract<FromTransfer, { kind: "answer" }>, "kind" | "id" | "route">;
+
+/** Asks through `route`, keeping the request on `job`. */
+async function ask(route: Route, job: Job, m: Extract<ToTransfer, { kind: "get" }>): Promise<Answer> {
+  const io = linuxIo();
+  if (route === "splice" && io) {
+    job.spliced = splicedGet(io, m.url, m.headers);
+    return job.spliced.answer;
+  }
+  if (route === "socket") {
+    job.sock = socketGet(m.url, m.headers);
+    return job.sock.answer;
+  }
+  const res = await fetch(m.url, { headers: m.headers, redirect: "manual", signal: job.ctl.signal });
+  job.res = res;
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  return { status: res.status, url: res.url || m.url, headers };
+}
 
 async function get(m: Extract<ToTransfer, { kind: "get" }>): Promise<void> {
   const job: Job = { ctl: new AbortController(), stallMs: m.stallMs, lastByte: Date.now(), finished: false };
   jobs.set(m.id, job);
   job.timer = setInterval(() => tick(m.id, job), Math.max(10, Math.min(IDLE_WRITE_MS, m.stallMs / 2 || 200)));
   try {
-    let answer: Omit<Extract<FromTransfer, { kind: "answer" }>, "kind" | "id"> | undefined;
-    let socketFailed = false;
-    if (!socketsFail) {
-      const sock = socketGet(m.url, m.headers);
-      job.sock = sock;
+    const tls = m.url.startsWith("https:");
+    const mine = routes.filter((r) => r !== "splice" || (!tls && linuxIo() !== undefined));
+    const failed: Route[] = [];
+    let answer: Answer | undefined;
+    let used: Route = "fetch";
+    for (const [i, route] of mine.entries()) {
       try {
-        answer = await sock.answer;
+        answer = await ask(route, job, m);
+        used = route;
+        break;
       } catch (err) {
         if (job.finished) return;
-        sock.cancel();
-        job.sock = undefined;
-        socketFailed = !(err instanceof UnframedAnswerError);
+        if (i === mine.length - 1) throw err;
+        job.sock?.cancel();
+        job.spliced?.cancel();
+        job.sock = job.spliced = undefined;
+        if (!(err instanceof UnframedAnswerError)) failed.push(route);
       }
     }
-    if (!answer) {
-      const res = await fetch(m.url, { headers: m.headers, redirect: "manual", signal: job.ctl.signal });
-      job.res = res;
-      if (socketFailed) socketsFail = true;
-      const headers: Record<string, string> = {};
-      res.headers.forEach((v, k) => {
-        headers[k] = v;
-      });
-      answer = { status: res.status, url: res.url || m.url, headers };
-    }
+    routes = routes.filter((r) => !failed.includes(r));
     job.lastByte = Date.now();
     if (job.finished) return finish(m.id, job, { kind: "end", id: m.id });
-    post({ kind: "answer", id: m.id, ...answer });
+    post({ kind: "answer", id: m.id, route: used, ...(answer as Answer) });
   } catch (err) {
     finish(m.id, job, { kind: "fail", id: m.id, error: failure(err, "network") });
   }
@@ -135,11 +167,15 @@ async function get(m: Extract<ToTransfer, { kind: "get" }>): Promise<void> {
 
 /** Reads the body of `job` into its writer until the parts are full or the body ends. */
 async function readBody(id: number, job: Job, w: SpanWriter): Promise<void> {
-  const onChunk = (chunk: Uint8Array) => {
+  const onMoved = () => {
     job.lastByte = Date.now();
-    w.take(chunk);
     postCredits(id, w.due());
   };
+  const onChunk = (chunk: Uint8Array) => {
+    w.take(chunk);
+    onMoved();
+  };
+  if (job.spliced) return job.spliced.into(fd, w, onMoved);
   const sock = job.sock;
   if (sock) {
     let error: unknown;
@@ -208,7 +244,7 @@ self.onmessage = (ev: MessageEvent<ToTransfer>) => {
   if (m.kind === "open") {
     // A pooled worker serves one download after another: each starts from its own settings.
     fd = openSync(m.path, "r+");
-    socketsFail = m.proxied;
+    routes = m.proxied ? ["fetch"] : m.splice ? ["splice", "socket", "fetch"] : ["socket", "fetch"];
   } else if (m.kind === "get") {
     void get(m);
   } else if (m.kind === "fill") {

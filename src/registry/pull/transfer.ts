@@ -11,7 +11,7 @@ import { workerEntry } from "../../worker-entry.ts";
 import { PartStalledError, TruncatedBodyError } from "./errors.ts";
 import { RetryableError } from "./source.ts";
 import { WorkerPool, type WorkerSource, workerSource } from "./worker-pool.ts";
-import type { FromTransfer, ToTransfer, TransferFailure } from "./transfer-worker.ts";
+import type { FromTransfer, Route, ToTransfer, TransferFailure } from "./transfer-worker.ts";
 
 /** The download's transfer worker stopped working: the pull fails (its partial download is kept). */
 export class TransferWorkerError extends TsllmError {
@@ -25,6 +25,8 @@ export class WorkerStartError extends Error {}
 
 /** A request's answer, as the worker saw it (headers lower-cased). */
 export interface WorkerAnswer {
+  /** How the worker made the request. */
+  readonly route: Route;
   readonly status: number;
   readonly url: string;
   readonly headers: Record<string, string>;
@@ -65,6 +67,7 @@ export class TransferWorker {
     private readonly path: string,
     spawn?: () => Worker,
     private readonly proxied = false,
+    private readonly splice = true,
   ) {
     this.#source = workerSource(transferWorkers, spawn);
   }
@@ -98,7 +101,7 @@ export class TransferWorker {
     worker.onerror = (ev) => this.#fail(errorText(ev));
     worker.addEventListener("close", this.#onClose);
     this.#worker = worker;
-    this.#post({ kind: "open", path: this.path, proxied: this.proxied });
+    this.#post({ kind: "open", path: this.path, proxied: this.proxied, splice: this.splice });
   }
 
   /** Sends a GET for `url` from the worker; resolves with its answer once the headers arrive. */
