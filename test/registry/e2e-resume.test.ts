@@ -69,8 +69,10 @@ describe.skipIf(!available)("resume after kill -9", () => {
     const pulling = pull(first.url, name, {}, ac.signal).catch(() => undefined);
     await waitFor(() => proxy.blobBytes() === BUDGET, "the proxy to send its byte budget", 120_000);
     const sent = proxy.blobBytes(big);
+    // Killed once the state holds most of what came: at 0.9 the 10%-of-saved bound below could not hold
+    // even with nothing fetched twice (0.1 × sent is more than 0.1 × saved), so the test failed by chance.
     await waitFor(
-      () => savedBytes(models, big) >= 0.9 * sent,
+      () => savedBytes(models, big) >= 0.95 * sent,
       "the pull to checkpoint what it received",
       60_000,
     );

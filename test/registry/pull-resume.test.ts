@@ -63,7 +63,8 @@ describe.skipIf(!registryAvailable())("pull resume and retries", () => {
   };
 
   test("aborted mid-blob by its caller, then pulled again: continues where it stopped", async () => {
-    rig.proxy.setBudget(BUDGET);
+    // The model's bytes are capped (the config, fetched early, is not).
+    rig.proxy.setBudget(BUDGET, model);
     const abort = new AbortController();
     let completed = 0;
     const first = pullCollect(pullDeps(tmp.store, tmp.root), rig.name("ns/big"), {
@@ -95,7 +96,7 @@ describe.skipIf(!registryAvailable())("pull resume and retries", () => {
   });
 
   test("a pulling process killed with SIGKILL: the next pull resumes from the state file", async () => {
-    rig.proxy.setBudget(BUDGET);
+    rig.proxy.setBudget(BUDGET, model);
     const root = join(tmp.root, "models");
     const child = Bun.spawn(
       ["bun", join(import.meta.dir, "pull-helpers.ts"), root, rig.name("ns/big"), tmp.root],

@@ -151,8 +151,7 @@ export class BlobDownload {
       });
       await transfers.close();
       await checkpoint.stop();
-      await flusher.settle();
-      const got = await hasher.digest();
+      const [got] = await Promise.all([hasher.digest(), flusher.finish()]);
       if (got !== this.digest) throw new BlobDigestMismatchError(this.digest, got);
     } catch (err) {
       await transfers.close();

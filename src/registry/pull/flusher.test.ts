@@ -50,4 +50,31 @@ describe("Flusher", () => {
     await s;
     expect(settled).toBe(true);
   });
+
+  test("finish flushes everything after the flush under way; settle waits for it; its failure is swallowed", async () => {
+    const h = fakeHandle(true);
+    const f = new Flusher(h.fh, 10);
+    f.note(10);
+    expect(h.calls()).toBe(1);
+    let done = false;
+    const last = f.finish().then(() => {
+      done = true;
+    });
+    await Bun.sleep(5);
+    // The final flush starts only once the one under way ended.
+    expect(h.calls()).toBe(1);
+    h.finish();
+    await Bun.sleep(5);
+    expect(h.calls()).toBe(2);
+    expect(done).toBe(false);
+    let settled = false;
+    const s = f.settle().then(() => {
+      settled = true;
+    });
+    h.finish();
+    await last;
+    await s;
+    expect(done).toBe(true);
+    expect(settled).toBe(true);
+  });
 });

@@ -35,6 +35,16 @@ export class Flusher {
       });
   }
 
+  /**
+   * Flushes everything written, after the flush under way: the last bytes go to disk while the hash catches
+   * up, and the commit's fsync finds little left. Its failure is left to that fsync too.
+   */
+  finish(): Promise<void> {
+    const last = (this.#inFlight ?? Promise.resolve()).then(() => this.fh.datasync()).catch(() => {});
+    this.#inFlight = last;
+    return last;
+  }
+
   /** Waits for the flush under way (before the file is closed or committed). */
   async settle(): Promise<void> {
     await this.#inFlight;

@@ -12,6 +12,7 @@ import { type DownloadDeps, prewarmWorkers } from "./download.ts";
 import { blobProgress, downloadsFor } from "./downloads.ts";
 import { fetchManifest } from "./manifest.ts";
 import { bytesDone, type PartSizes } from "./plan.ts";
+import { SmallBlobs } from "./small-blobs.ts";
 import type { PullBlob } from "./validate.ts";
 
 /** What a pull needs. */
@@ -49,6 +50,7 @@ export async function pullModel(deps: PullDeps, name: string, opts: TransferOpti
   const fetched = await fetchManifest(client, ref, { credentials: opts.credentials, signal: opts.signal });
   // Pinned until the manifest is written: a delete or prune running meanwhile must not take these blobs.
   const release = store.pin(fetched.blobs.map((b) => b.digest));
+  const small = new SmallBlobs(client, ref, logger, opts.credentials);
   try {
     const missing = await missingBlobs(store, fetched.blobs);
     let needed = 0;
@@ -59,6 +61,7 @@ export async function pullModel(deps: PullDeps, name: string, opts: TransferOpti
       missing.map((b) => b.size),
       deps,
     );
+    small.start(missing);
     const downloads = downloadsFor(store);
     const missingSet = new Set(missing.map((b) => b.digest));
     const { manifest } = fetched;
@@ -66,6 +69,12 @@ export async function pullModel(deps: PullDeps, name: string, opts: TransferOpti
     const order = [...manifest.layers, ...(manifest.config.digest ? [manifest.config] : [])];
     for (const layer of order) {
       if (!missingSet.delete(layer.digest)) {
+        emit(blobProgress(layer.digest, layer.size, layer.size));
+        continue;
+      }
+      const early = await small.take(layer.digest);
+      if (early) {
+        await store.blobs.writeBytes(early);
         emit(blobProgress(layer.digest, layer.size, layer.size));
         continue;
       }
@@ -95,6 +104,7 @@ export async function pullModel(deps: PullDeps, name: string, opts: TransferOpti
     }
     emit({ status: "success" });
   } finally {
+    small.stop();
     release();
   }
 }

@@ -43,8 +43,11 @@ export interface FrontProxy {
   blobBytes(digest?: string): number;
   /** Adds a fault for the next matching blob download(s) long enough to reach it. */
   fault(f: Fault): void;
-  /** Caps the blob bytes still sent (downloads then stall, silent), or lifts the cap with `null`. */
-  setBudget(bytes: number | null): void;
+  /**
+   * Caps the blob bytes still sent (downloads then stall, silent) — of `digest` only, when given — or lifts
+   * the cap with `null`.
+   */
+  setBudget(bytes: number | null, digest?: string): void;
   /** Answers matching front requests itself (a registry gone bad); `null` removes the hook. */
   intercept(fn: Interceptor | null): void;
   /** Forgets the records (faults and budget stay). */
@@ -85,7 +88,15 @@ export async function startFrontProxy(upstream: string, opts: FrontProxyOptions)
   const frontOrigin = `http://127.0.0.1:${frontPort}`;
   const cdnOrigin = `http://127.0.0.2:${cdnPort}`;
   const uploads = new RedirectedUploads(upstream, frontOrigin, cdnOrigin);
-  const state: ForwardState = { upstream, frontOrigin, faults: [], budget: null, wake: [], stopped: false };
+  const state: ForwardState = {
+    upstream,
+    frontOrigin,
+    faults: [],
+    budget: null,
+    budgetDigest: null,
+    wake: [],
+    stopped: false,
+  };
   for (const s of [front, cdn]) s.on("connection", (sock: Socket) => sockets.add(sock));
 
   const record = (listener: "front" | "cdn", req: IncomingMessage, path: string): ProxyRecord => {
@@ -212,8 +223,9 @@ export async function startFrontProxy(upstream: string, opts: FrontProxyOptions)
     fault: (f) => {
       state.faults.push({ ...f });
     },
-    setBudget: (bytes) => {
+    setBudget: (bytes, digest) => {
       state.budget = bytes;
+      state.budgetDigest = digest ?? null;
       wakeAll();
     },
     intercept: (fn) => {

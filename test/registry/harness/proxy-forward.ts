@@ -44,6 +44,8 @@ export interface ForwardState {
   readonly faults: Fault[];
   /** Total blob body bytes the proxy may still send before every download stalls (null: unlimited). */
   budget: number | null;
+  /** The blob the budget applies to (null: every blob). */
+  budgetDigest: string | null;
   /** Woken whenever the budget changes or the proxy stops. */
   wake: (() => void)[];
   stopped: boolean;
@@ -177,7 +179,8 @@ export async function pipeBody(
         if (rec.aborted) return;
         let allowed = chunk.length;
         if (fault !== undefined) allowed = Math.min(allowed, Math.max(0, fault.after - sent));
-        if (rec.digest !== null && state.budget !== null) allowed = Math.min(allowed, state.budget);
+        const budgeted = rec.digest !== null && (state.budgetDigest ?? rec.digest) === rec.digest;
+        if (budgeted && state.budget !== null) allowed = Math.min(allowed, state.budget);
         if (allowed === 0) {
           if (fault !== undefined && sent >= fault.after) {
             rec.aborted = true;
@@ -195,7 +198,7 @@ export async function pipeBody(
         chunk = chunk.subarray(allowed);
         sent += part.length;
         rec.bytesOut += part.length;
-        if (rec.digest !== null && state.budget !== null) state.budget -= part.length;
+        if (budgeted && state.budget !== null) state.budget -= part.length;
         if (!res.write(part)) await drained(res, gone);
       }
     }
