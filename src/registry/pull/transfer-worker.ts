@@ -1,13 +1,14 @@
 /**
  * Part transfer worker (entry point): one per download, it runs the download's Range requests and writes their
  * bodies into the partial file on its own thread. Bun's fetch reads a body quickly only while nothing else runs
- * between reads, and serve's thread is also the API's event loop; here bodies are read straight off a socket
- * (socket-get.ts; fetch where that cannot be used) and written in ≥ 1 MiB batches (span-writer.ts). The
+ * between reads, and serve's thread is also the API's event loop; here a plain-http body goes from the socket
+ * into the file inside the kernel (splice-get.ts, Linux), others are read straight off a socket (socket-get.ts;
+ * fetch where that cannot be used) and written in ≥ 1 MiB batches (span-writer.ts). The
  * server's thread decides what to fetch (auth, redirects, the address policy, retries) and only hears of
  * written bytes, a few times a second.
  */
 import { closeSync, openSync } from "node:fs";
-import { linuxIo } from "./linux-io.ts";
+import { type LinuxIo, linuxIo } from "./linux-io.ts";
 import { type SocketGet, socketGet, UnframedAnswerError } from "./socket-get.ts";
 import { type SplicedGet, splicedGet } from "./splice-get.ts";
 import { BadBodyError, type SpanPart, SpanWriter } from "./span-writer.ts";
@@ -112,11 +113,10 @@ let routes: Route[] = ["socket", "fetch"];
 
 type Answer = Omit<Extract<FromTransfer, { kind: "answer" }>, "kind" | "id" | "route">;
 
-/** Asks through `route`, keeping the request on `job`. */
+/** Asks through `route` (splice only where linuxIo() loaded), keeping the request on `job`. */
 async function ask(route: Route, job: Job, m: Extract<ToTransfer, { kind: "get" }>): Promise<Answer> {
-  const io = linuxIo();
-  if (route === "splice" && io) {
-    job.spliced = splicedGet(io, m.url, m.headers);
+  if (route === "splice") {
+    job.spliced = splicedGet(linuxIo() as LinuxIo, m.url, m.headers);
     return job.spliced.answer;
   }
   if (route === "socket") {
