@@ -9,7 +9,7 @@
  * restarted on the same store, and the pull run again; it reports the bytes sent twice.
  * Each rep's pull runs on a fresh serve with a fresh store, as each curl rep writes into a fresh directory
  * (`--serve shared`: one serve for every rep, as a daemon runs, the model deleted through the API after each;
- * on the machine measured its pulls were slower, see docs/BENCHMARKS.md).
+ * docs/BENCHMARKS.md has both).
  * Needs docker-registry (/usr/bin, or the binary TSLLM_TEST_REGISTRY_BIN names) and curl. The model is the
  * synthetic `1b` preset (f16 by default: 1.7 GB), or with --random-mb N a model layer of N MB of random bytes
  * (no GGUF synthesis; a pull never parses the layer).
