@@ -3,22 +3,21 @@
  * written only when the pull reaches them: every blob lands exact, a small blob the registry serves wrong
  * fails the pull naming it, and a pull whose large blob fails leaves none of the small ones behind.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFile, writeFile } from "node:fs/promises";
 import { SMALL_BLOB_BYTES } from "../../src/registry/pull/small-blobs.ts";
-import { MediaType, type ModelStore } from "../../src/store/index.ts";
+import { MediaType } from "../../src/store/index.ts";
 import { randomBytes } from "./harness/big-model.ts";
 import { registryAvailable } from "./harness/docker-registry.ts";
 import { type Seeded, seedModel } from "./harness/seed.ts";
-import { type PullRig, pullCollect, pullDeps, startRig, storeFiles, tempStore } from "./pull-helpers.ts";
+import { pullCollect, pullDeps, storeFiles } from "./pull-helpers.ts";
+import { rigAndStore } from "./seeded-rig.ts";
 
 const enc = new TextEncoder();
 const BIG = 12 << 20;
 
 describe.skipIf(!registryAvailable())("small blobs fetched early", () => {
-  let rig: PullRig;
-  let tmp: Awaited<ReturnType<typeof tempStore>>;
-  let store: ModelStore;
+  const s = rigAndStore();
   const weights = randomBytes(BIG);
   const layers = [
     { mediaType: MediaType.model, bytes: weights },
@@ -27,25 +26,14 @@ describe.skipIf(!registryAvailable())("small blobs fetched early", () => {
     { mediaType: MediaType.license, bytes: randomBytes(SMALL_BLOB_BYTES) },
   ];
 
-  beforeAll(async () => {
-    rig = await startRig();
-  });
-  afterAll(() => rig.stop());
-  beforeEach(async () => {
-    tmp = await tempStore();
-    store = tmp.store;
-    rig.proxy.reset();
-  });
-  afterEach(() => tmp.dispose());
-
-  const seed = (repo: string): Promise<Seeded> => seedModel(rig.registry.url, repo, "latest", layers);
+  const seed = (repo: string): Promise<Seeded> => seedModel(s.rig.registry.url, repo, "latest", layers);
 
   test("asked for before the large blob's last request; every blob exact, in Ollama's order", async () => {
     const seeded = await seed("ns/small");
-    const { error, progress } = await pullCollect(pullDeps(store, tmp.root), rig.name("ns/small"));
+    const { error, progress } = await pullCollect(pullDeps(s.tmp.store, s.tmp.root), s.rig.name("ns/small"));
     expect(error).toBeUndefined();
     const [big, ...small] = seeded.layers.map((l) => l.digest);
-    const gets = rig.proxy.records.filter((r) => r.method === "GET" && r.digest !== null);
+    const gets = s.rig.proxy.records.filter((r) => r.method === "GET" && r.digest !== null);
     const lastBig = gets.findLastIndex((r) => r.digest === big);
     for (const d of [...small, seeded.config]) {
       const i = gets.findIndex((r) => r.digest === d);
@@ -53,8 +41,10 @@ describe.skipIf(!registryAvailable())("small blobs fetched early", () => {
       expect(i).toBeLessThan(lastBig);
     }
     for (const [i, l] of seeded.layers.entries())
-      expect((await readFile(store.blobs.path(l.digest))).equals(layers[i]?.bytes as Uint8Array)).toBe(true);
-    expect(await store.blobs.has(seeded.config)).toBe(true);
+      expect((await readFile(s.tmp.store.blobs.path(l.digest))).equals(layers[i]?.bytes as Uint8Array)).toBe(
+        true,
+      );
+    expect(await s.tmp.store.blobs.has(seeded.config)).toBe(true);
     // Each blob's last progress line comes in the manifest's order, then the config.
     const order = [...seeded.layers.map((l) => l.digest), seeded.config].map(
       (d) => `pulling ${d.slice(7, 19)}`,
@@ -68,24 +58,27 @@ describe.skipIf(!registryAvailable())("small blobs fetched early", () => {
   test("a small blob the registry serves wrong fails the pull naming it; nothing is kept", async () => {
     const seeded = await seed("ns/small-bad");
     const template = seeded.layers[1]?.digest as string;
-    await writeFile(rig.registry.blobDataPath(template), enc.encode("{{ .Prompt }} tampered!"));
-    const { error, progress } = await pullCollect(pullDeps(store, tmp.root), rig.name("ns/small-bad"));
+    await writeFile(s.rig.registry.blobDataPath(template), enc.encode("{{ .Prompt }} tampered!"));
+    const { error, progress } = await pullCollect(
+      pullDeps(s.tmp.store, s.tmp.root),
+      s.rig.name("ns/small-bad"),
+    );
     expect(error?.message).toContain(template);
     expect(progress.map((p) => p.status)).not.toContain("writing manifest");
-    expect(await store.blobs.has(template)).toBe(false);
+    expect(await s.tmp.store.blobs.has(template)).toBe(false);
     // The large blob came first and is kept for the next pull; nothing else is.
-    const kept = await storeFiles(store);
+    const kept = await storeFiles(s.tmp.store);
     expect(kept.every((f) => f.includes(seeded.layers[0]?.digest.slice(7) as string))).toBe(true);
   });
 
   test("a pull whose large blob fails leaves none of its small blobs", async () => {
     const seeded = await seed("ns/big-bad");
     const big = seeded.layers[0]?.digest as string;
-    await writeFile(rig.registry.blobDataPath(big), randomBytes(BIG));
-    const { error } = await pullCollect(pullDeps(store, tmp.root), rig.name("ns/big-bad"));
+    await writeFile(s.rig.registry.blobDataPath(big), randomBytes(BIG));
+    const { error } = await pullCollect(pullDeps(s.tmp.store, s.tmp.root), s.rig.name("ns/big-bad"));
     expect(error?.message).toContain(big);
-    for (const l of seeded.layers) expect(await store.blobs.has(l.digest)).toBe(false);
-    expect(await store.blobs.has(seeded.config)).toBe(false);
-    expect(await storeFiles(store)).toEqual([]);
+    for (const l of seeded.layers) expect(await s.tmp.store.blobs.has(l.digest)).toBe(false);
+    expect(await s.tmp.store.blobs.has(seeded.config)).toBe(false);
+    expect(await storeFiles(s.tmp.store)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * A pull test's usual set-up, registered in the calling describe: a registry behind the counting proxy holding
- * one model blob of `size` random bytes as `<repo>:latest`, and a fresh store (proxy counters reset) per test.
+ * A pull test's usual set-up, registered in the calling describe: a registry behind the counting proxy and a
+ * fresh store (proxy counters reset) per test; seededRig also holds one model blob of `size` random bytes as
+ * `<repo>:latest`.
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from "bun:test";
 import { MediaType } from "../../src/store/index.ts";
@@ -9,24 +10,23 @@ import { seedModel } from "./harness/seed.ts";
 import { type PullRig, startRig, tempStore } from "./pull-helpers.ts";
 
 /** What the hooks set up; read it inside tests. */
-export interface SeededRig {
+export interface RigAndStore {
   rig: PullRig;
-  /** The model blob's bytes and digest. */
-  weights: Uint8Array;
-  model: string;
   tmp: Awaited<ReturnType<typeof tempStore>>;
 }
 
+/** What seededRig sets up. */
+export interface SeededRig extends RigAndStore {
+  /** The model blob's bytes and digest. */
+  weights: Uint8Array;
+  model: string;
+}
+
 /** Registers the hooks; the returned object is filled in before the first test runs. */
-export function seededRig(repo: string, size: number): SeededRig {
-  const s = {} as SeededRig;
+export function rigAndStore(): RigAndStore {
+  const s = {} as RigAndStore;
   beforeAll(async () => {
     s.rig = await startRig();
-    s.weights = randomBytes(size);
-    const seeded = await seedModel(s.rig.registry.url, repo, "latest", [
-      { mediaType: MediaType.model, bytes: s.weights },
-    ]);
-    s.model = seeded.layers[0]?.digest as string;
   });
   afterAll(() => s.rig.stop());
   beforeEach(async () => {
@@ -34,5 +34,18 @@ export function seededRig(repo: string, size: number): SeededRig {
     s.rig.proxy.reset();
   });
   afterEach(() => s.tmp.dispose());
+  return s;
+}
+
+/** rigAndStore, with the model seeded once the registry is up. */
+export function seededRig(repo: string, size: number): SeededRig {
+  const s = rigAndStore() as SeededRig;
+  beforeAll(async () => {
+    s.weights = randomBytes(size);
+    const seeded = await seedModel(s.rig.registry.url, repo, "latest", [
+      { mediaType: MediaType.model, bytes: s.weights },
+    ]);
+    s.model = seeded.layers[0]?.digest as string;
+  });
   return s;
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { serveBlob } from "../../../test/registry/harness/blob-http.ts";
 import { socketGet, UnframedAnswerError } from "./socket-get.ts";
 
 const body = new Uint8Array((3 << 20) + 17).map((_, i) => (i * 31) & 0xff);
@@ -18,21 +19,7 @@ async function getAll(url: string): Promise<{ status: number; bytes: Buffer; com
 describe("socketGet over plain HTTP", () => {
   let server: ReturnType<typeof Bun.serve>;
   beforeAll(() => {
-    server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch: (req) =>
-        new URL(req.url).pathname === "/chunked"
-          ? new Response(
-              new ReadableStream({
-                start(c) {
-                  c.enqueue(body.subarray(0, 1000));
-                  c.close();
-                },
-              }),
-            )
-          : new Response(body, { status: 206, headers: { "content-range": `bytes 0-${body.length - 1}/*` } }),
-    });
+    server = serveBlob(body, [body.subarray(0, 1000)], true);
   });
   afterAll(() => server.stop(true));
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { serveBlob } from "../../../test/registry/harness/blob-http.ts";
 import { linuxIo } from "./linux-io.ts";
 import { TransferWorker } from "./transfer.ts";
 
@@ -18,22 +19,7 @@ describe("transfer worker routes", () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "tsllm-routes-"));
-    server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      fetch: (req) =>
-        new URL(req.url).pathname === "/chunked"
-          ? new Response(
-              new ReadableStream({
-                start(c) {
-                  c.enqueue(body.subarray(0, 1 << 20));
-                  c.enqueue(body.subarray(1 << 20));
-                  c.close();
-                },
-              }),
-            )
-          : new Response(body),
-    });
+    server = serveBlob(body, [body.subarray(0, 1 << 20), body.subarray(1 << 20)]);
   });
   afterAll(() => {
     server.stop(true);
