@@ -103,10 +103,15 @@ export class SpanWriter {
 
   /** `n` bytes of a write run were written at `position` by the caller (credited now). */
   wrote(n: number): void {
-    add(this.#credits, this.#pi, n);
-    this.#unposted += n;
     this.lastWrite = Date.now();
+    this.#credit(this.#pi, n);
     this.#advance(n);
+  }
+
+  /** `n` bytes of part `pi` are on disk. */
+  #credit(pi: number, n: number): void {
+    add(this.#credits, pi, n);
+    this.#unposted += n;
   }
 
   #advance(n: number): void {
@@ -136,10 +141,7 @@ export class SpanWriter {
     }
     this.lastWrite = Date.now();
     // Credited only now: bytes a failed write left out are never claimed.
-    for (const [pi, n] of gathered) {
-      add(this.#credits, pi, n);
-      this.#unposted += n;
-    }
+    for (const [pi, n] of gathered) this.#credit(pi, n);
   }
 
   /** The credits to hand over now, when enough gathered or enough time passed (written first); else none. */

@@ -113,7 +113,7 @@ let routes: Route[] = ["socket", "fetch"];
 
 type Answer = Omit<Extract<FromTransfer, { kind: "answer" }>, "kind" | "id" | "route">;
 
-/** Asks through `route` (splice only where linuxIo() loaded), keeping the request on `job`. */
+/** Asks through `route` (splice is a route only where linuxIo() loaded), keeping the request on `job`. */
 async function ask(route: Route, job: Job, m: Extract<ToTransfer, { kind: "get" }>): Promise<Answer> {
   if (route === "splice") {
     job.spliced = splicedGet(linuxIo() as LinuxIo, m.url, m.headers);
@@ -138,7 +138,7 @@ async function get(m: Extract<ToTransfer, { kind: "get" }>): Promise<void> {
   job.timer = setInterval(() => tick(m.id, job), Math.max(10, Math.min(IDLE_WRITE_MS, m.stallMs / 2 || 200)));
   try {
     const tls = m.url.startsWith("https:");
-    const mine = routes.filter((r) => r !== "splice" || (!tls && linuxIo() !== undefined));
+    const mine = tls ? routes.filter((r) => r !== "splice") : routes;
     const failed: Route[] = [];
     let answer: Answer | undefined;
     let used: Route = "fetch";
@@ -244,7 +244,8 @@ self.onmessage = (ev: MessageEvent<ToTransfer>) => {
   if (m.kind === "open") {
     // A pooled worker serves one download after another: each starts from its own settings.
     fd = openSync(m.path, "r+");
-    routes = m.proxied ? ["fetch"] : m.splice ? ["splice", "socket", "fetch"] : ["socket", "fetch"];
+    const splice = m.splice && linuxIo() !== undefined;
+    routes = m.proxied ? ["fetch"] : splice ? ["splice", "socket", "fetch"] : ["socket", "fetch"];
   } else if (m.kind === "get") {
     void get(m);
   } else if (m.kind === "fill") {

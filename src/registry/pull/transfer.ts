@@ -56,7 +56,6 @@ export class TransferWorker {
   #started = false;
   #startError: WorkerStartError | undefined;
 
-  readonly #onClose = () => this.#fail("exited");
   readonly #source: WorkerSource;
 
   /**
@@ -69,7 +68,7 @@ export class TransferWorker {
     private readonly proxied = false,
     private readonly splice = true,
   ) {
-    this.#source = workerSource(transferWorkers, spawn);
+    this.#source = workerSource(transferWorkers, spawn, () => this.#fail("exited"));
   }
 
   /**
@@ -99,7 +98,6 @@ export class TransferWorker {
     worker.ref();
     worker.onmessage = (ev: MessageEvent<FromTransfer>) => this.#onMessage(ev.data);
     worker.onerror = (ev) => this.#fail(errorText(ev));
-    worker.addEventListener("close", this.#onClose);
     this.#worker = worker;
     this.#post({ kind: "open", path: this.path, proxied: this.proxied, splice: this.splice });
   }
@@ -209,10 +207,7 @@ export class TransferWorker {
   #end(clean: boolean): void {
     const worker = this.#worker;
     this.#worker = undefined;
-    if (worker) {
-      worker.removeEventListener("close", this.#onClose);
-      this.#source.release(worker, clean);
-    }
+    if (worker) this.#source.release(worker, clean);
     this.#closed?.resolve();
   }
 

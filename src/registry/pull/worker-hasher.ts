@@ -34,7 +34,6 @@ export class WorkerPrefixHasher implements BlobHasher {
   #digest: PromiseWithResolvers<string> | undefined;
   #stopped: PromiseWithResolvers<void> | undefined;
 
-  readonly #onClose = () => this.#takeOver();
   readonly #source: WorkerSource;
 
   /** Hashes on `spawn`'s worker (tests), else on one from the pool, given back once it answered cleanly. */
@@ -44,13 +43,12 @@ export class WorkerPrefixHasher implements BlobHasher {
     private readonly size: number,
     spawn?: () => Worker,
   ) {
-    this.#source = workerSource(hashWorkers, spawn);
+    // A worker that exits without a word (killed, out of memory) must not leave digest() waiting forever.
+    this.#source = workerSource(hashWorkers, spawn, () => this.#takeOver());
     try {
       const worker = this.#source.take();
       worker.onmessage = (ev: MessageEvent<FromHasher>) => this.#onMessage(ev.data);
       worker.onerror = () => this.#takeOver();
-      // A worker that exits without a word (killed, out of memory) must not leave digest() waiting forever.
-      worker.addEventListener("close", this.#onClose);
       // A pending hash never keeps the process alive on its own.
       worker.unref();
       this.#worker = worker;
@@ -119,10 +117,7 @@ export class WorkerPrefixHasher implements BlobHasher {
   #end(clean: boolean): void {
     const worker = this.#worker;
     this.#worker = undefined;
-    if (worker) {
-      worker.removeEventListener("close", this.#onClose);
-      this.#source.release(worker, clean);
-    }
+    if (worker) this.#source.release(worker, clean);
     this.#stopped?.resolve();
   }
 

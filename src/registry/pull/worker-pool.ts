@@ -95,16 +95,28 @@ export class WorkerPool {
 
 /** Where a download's worker comes from and goes back to. */
 export interface WorkerSource {
+  /** A worker, watched: `onExit` runs if it exits while taken. */
   take(): Worker;
-  /** The worker is done with: kept for the next download when it ended `clean`ly, else ended. */
+  /** The worker is done with (no longer watched): kept for the next download when it ended `clean`ly, else ended. */
   release(worker: Worker, clean: boolean): void;
 }
 
 /** `pool`'s workers, or one-off workers from `spawn` (tests), which are never pooled. */
-export function workerSource(pool: WorkerPool, spawn?: () => Worker): WorkerSource {
-  if (spawn) return { take: spawn, release: (worker) => worker.terminate() };
+export function workerSource(
+  pool: WorkerPool,
+  spawn: (() => Worker) | undefined,
+  onExit: () => void,
+): WorkerSource {
   return {
-    take: () => pool.take(),
-    release: (worker, clean) => (clean ? pool.give(worker) : worker.terminate()),
+    take() {
+      const worker = spawn ? spawn() : pool.take();
+      worker.addEventListener("close", onExit);
+      return worker;
+    },
+    release(worker, clean) {
+      worker.removeEventListener("close", onExit);
+      if (clean && !spawn) pool.give(worker);
+      else worker.terminate();
+    },
   };
 }
