@@ -3,9 +3,9 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { linuxIo } from "./linux-io.ts";
-import { UnframedAnswerError } from "./socket-get.ts";
+import { type SocketAnswer, UnframedAnswerError } from "./socket-get.ts";
 import { SpanWriter, type SpanPart } from "./span-writer.ts";
-import { ipv6Bytes, splicedGet } from "./splice-get.ts";
+import { ipv6Bytes, type SplicedGet, splicedGet } from "./splice-get.ts";
 
 const io = linuxIo();
 const SIZE = (3 << 20) + 17;
@@ -84,24 +84,42 @@ describe.skipIf(!io)("splicedGet (Linux splice from socket to file)", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Runs one request into a fresh file of SIZE bytes (filled with `fill`) over `parts`. */
-  async function into(path: string, parts: SpanPart[], start = 0, fill = 0) {
+  const whole: SpanPart[] = [{ offset: 0, size: SIZE, done: 0 }];
+
+  /**
+   * A fresh file of SIZE bytes (filled with `fill`) opened with `flags`, and a request for `path` whose answer
+   * came, with a writer over `parts`; `run` gets them, and the file is closed after it.
+   */
+  async function withRequest<T>(
+    path: string,
+    run: (r: { file: string; fd: number; g: SplicedGet; answer: SocketAnswer; w: SpanWriter }) => Promise<T>,
+    opts: { flags?: string; parts?: SpanPart[]; start?: number; fill?: number } = {},
+  ): Promise<T> {
     const file = join(dir, `f${Math.random()}`);
-    writeFileSync(file, new Uint8Array(SIZE).fill(fill));
-    const fd = openSync(file, "r+");
+    writeFileSync(file, new Uint8Array(SIZE).fill(opts.fill ?? 0));
+    const fd = openSync(file, opts.flags ?? "r+");
     try {
       const g = splicedGet(io as NonNullable<typeof io>, url(path), { Range: "bytes=0-" });
       const answer = await g.answer;
-      const w = new SpanWriter(fd, parts, start);
-      let moves = 0;
-      await g.into(fd, w, () => moves++);
-      g.cancel();
-      const credited = (w.settle() ?? []).reduce((n, [, b]) => n + b, 0);
-      return { answer, bytes: readFileSync(file), filled: w.filled(), credited, moves };
+      return await run({ file, fd, g, answer, w: new SpanWriter(fd, opts.parts ?? whole, opts.start ?? 0) });
     } finally {
       closeSync(fd);
     }
   }
+
+  /** Runs one request into a fresh file over `parts` to its end. */
+  const into = (path: string, parts: SpanPart[], start = 0, fill = 0) =>
+    withRequest(
+      path,
+      async ({ file, fd, g, answer, w }) => {
+        let moves = 0;
+        await g.into(fd, w, () => moves++);
+        g.cancel();
+        const credited = (w.settle() ?? []).reduce((n, [, b]) => n + b, 0);
+        return { answer, bytes: readFileSync(file), filled: w.filled(), credited, moves };
+      },
+      { parts, start, fill },
+    );
 
   test("a 206 body lands in the file exactly, every byte credited", async () => {
     const r = await into("/blob", [{ offset: 0, size: SIZE, done: 0 }]);
@@ -156,37 +174,28 @@ describe.skipIf(!io)("splicedGet (Linux splice from socket to file)", () => {
   });
 
   test("a file that refuses the bytes fails with the disk's error (syscall set)", async () => {
-    const file = join(dir, "readonly");
-    writeFileSync(file, new Uint8Array(SIZE));
-    const fd = openSync(file, "r");
-    try {
-      const g = splicedGet(io as NonNullable<typeof io>, url("/blob"), {});
-      await g.answer;
-      const w = new SpanWriter(fd, [{ offset: 0, size: SIZE, done: 0 }], 0);
-      const err = await g
-        .into(fd, w, () => {})
-        .then(
-          () => undefined,
-          (e) => e,
-        );
-      g.cancel();
-      expect(err?.code).toBe("EBADF");
-      expect(typeof err?.syscall).toBe("string");
-    } finally {
-      closeSync(fd);
-    }
+    const err = await withRequest(
+      "/blob",
+      async ({ fd, g, w }) => {
+        const failed = await g
+          .into(fd, w, () => {})
+          .then(
+            () => undefined,
+            (e) => e,
+          );
+        g.cancel();
+        return failed;
+      },
+      { flags: "r" },
+    );
+    expect(err?.code).toBe("EBADF");
+    expect(typeof err?.syscall).toBe("string");
   });
 
   test("cancel ends a body in progress at once and closes its descriptors", async () => {
     const fds = () => readdirSync("/proc/self/fd").length;
     const before = fds();
-    const file = join(dir, "cancelled");
-    writeFileSync(file, new Uint8Array(SIZE));
-    const fd = openSync(file, "r+");
-    try {
-      const g = splicedGet(io as NonNullable<typeof io>, url("/trickle"), {});
-      await g.answer;
-      const w = new SpanWriter(fd, [{ offset: 0, size: SIZE, done: 0 }], 0);
+    await withRequest("/trickle", async ({ fd, g, w }) => {
       const t0 = performance.now();
       const moving = g.into(fd, w, () => {});
       await Bun.sleep(100);
@@ -196,9 +205,7 @@ describe.skipIf(!io)("splicedGet (Linux splice from socket to file)", () => {
       await Bun.sleep(100); // the server's end of the connection closes too
       expect(w.filled().got).toBeGreaterThan(0);
       expect(w.filled().got).toBeLessThan(SIZE);
-    } finally {
-      closeSync(fd);
-    }
+    });
     expect(fds()).toBe(before);
   });
 });
