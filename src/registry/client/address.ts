@@ -10,8 +10,8 @@ function v4Bytes(ip: string): number[] | undefined {
   return ip.split(".").map((p) => Number(p));
 }
 
-/** Expands IPv6 (with `::` and an embedded IPv4 tail) into eight 16-bit groups. */
-function v6Groups(ip: string): number[] | undefined {
+/** Expands IPv6 (with `::` and an embedded IPv4 tail) into eight 16-bit groups; undefined if not IPv6. */
+export function v6Groups(ip: string): number[] | undefined {
   const bare = ip.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
   if (isIP(bare) !== 6) return undefined;
   let text = bare;

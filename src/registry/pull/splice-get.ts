@@ -8,6 +8,7 @@
 import { lookup } from "node:dns/promises";
 import { readSync, writeSync } from "node:fs";
 import { letGo, whenReady } from "./fd-wait.ts";
+import { v6Groups } from "../client/address.ts";
 import { callError, L, type LinuxIo } from "./linux-io.ts";
 import { getRequest, HEAD_LIMIT, readAnswerHead, type SocketAnswer } from "./socket-get.ts";
 import type { SpanWriter } from "./span-writer.ts";
@@ -247,25 +248,10 @@ function sockaddr(address: string, family: number, port: number): { family: numb
 /** The 16 bytes of an IPv6 address (no zone: a scoped address is left to the socket route). */
 export function ipv6Bytes(address: string): Buffer {
   if (address.includes("%")) throw new Error(`scoped IPv6 address ${address}`);
-  const halves = address.split("::");
-  if (halves.length > 2) throw new Error(`bad IPv6 address ${address}`);
-  const [head = "", tail] = halves;
-  const groups = (s: string) => {
-    if (s === "") return [];
-    const parts = s.split(":");
-    const last = parts.at(-1) as string;
-    if (!last.includes(".")) return parts.map((p) => Number.parseInt(p, 16));
-    const [a, b, c, d] = last.split(".").map(Number) as [number, number, number, number];
-    return [...parts.slice(0, -1).map((p) => Number.parseInt(p, 16)), (a << 8) | b, (c << 8) | d];
-  };
-  const front = groups(head);
-  const back = tail === undefined ? [] : groups(tail);
-  const zeros = tail === undefined ? 0 : 8 - front.length - back.length;
-  const all = [...front, ...new Array(Math.max(0, zeros)).fill(0), ...back];
-  if (all.length !== 8 || all.some((g) => !(g >= 0 && g <= 0xffff)))
-    throw new Error(`bad IPv6 address ${address}`);
+  const groups = v6Groups(address);
+  if (!groups) throw new Error(`bad IPv6 address ${address}`);
   const bytes = Buffer.alloc(16);
-  all.forEach((g, i) => {
+  groups.forEach((g, i) => {
     bytes.writeUInt16BE(g, i * 2);
   });
   return bytes;
