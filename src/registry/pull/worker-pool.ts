@@ -79,17 +79,21 @@ export class WorkerPool {
     const worker = this.spawn();
     worker.addEventListener("close", () => {
       this.#gone.add(worker);
-      const at = this.#idle.findIndex((i) => i.worker === worker);
-      if (at >= 0) clearTimeout((this.#idle.splice(at, 1)[0] as Idle).timer);
+      this.#unlist(worker);
     });
     return worker;
   }
 
   #retire(worker: Worker): void {
+    if (this.#unlist(worker)) worker.terminate();
+  }
+
+  /** Removes `worker` from the idle list (its timer cleared); false if it was not there. */
+  #unlist(worker: Worker): boolean {
     const at = this.#idle.findIndex((i) => i.worker === worker);
-    if (at < 0) return;
-    this.#idle.splice(at, 1);
-    worker.terminate();
+    if (at < 0) return false;
+    clearTimeout((this.#idle.splice(at, 1)[0] as Idle).timer);
+    return true;
   }
 }
 
