@@ -38,6 +38,8 @@ export const GREEDY = { temperature: 0, seed: 1, repeat_penalty: 1 };
 /** Synthetic models the API tests use. */
 export const models = {
   chat: () => synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm" }),
+  /** The tiny chat model arranged so that it never samples </s>: only a limit, a cancel or a drain ends it. */
+  endless: () => synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm", endless: true }),
   embed: () => synthModel({ preset: "embed", quant: "f32", vocab: "bert-bge" }),
   rerank: () => synthModel({ preset: "rerank", quant: "f32", vocab: "bert-bge" }),
 };
@@ -54,6 +56,8 @@ export const recipes = {
   tiny: { gguf: models.chat },
   /** The tiny weights under THINKING_TEMPLATE: with thinking on, all of their output is thinking. */
   thinker: { gguf: models.chat, extra: { template: THINKING_TEMPLATE } },
+  /** The tiny model that never ends a stream on its own. */
+  endless: { gguf: models.endless },
   /** The BERT-style embedding model. */
   embed: { gguf: models.embed },
   /** The BERT-style cross-encoder reranker (rank pooling). */

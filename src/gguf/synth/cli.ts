@@ -1,6 +1,7 @@
 /**
  * `bun run synth -- --preset <tiny|small|1b|embed|rerank> --quant <f32|f16|q8_0|q4_0> --vocab <name>
- *  [--seed N] [--pooling mean|cls] [--template <name>] --out FILE` — writes a synthetic GGUF model.
+ *  [--seed N] [--pooling mean|cls] [--template <name>] [--endless] --out FILE` — writes a synthetic GGUF model.
+ * --endless (llama presets): no end-of-generation token can ever be sampled, so only a limit ends a stream.
  * Template names: default (the vocabulary's own), qwen2.5, qwen3 (vocab qwen2), llama3.1, llama3.2
  * (vocab llama-bpe), mistral (vocab llama-spm).
  * With --projector: a vision projector for that preset's models instead (see projector-cli.ts).
@@ -11,28 +12,32 @@ import { SynthOptionError } from "./errors.ts";
 import { projectorMain } from "./projector-cli.ts";
 import { type SynthOptions, synthesize } from "./synthesize.ts";
 
+const parse = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    options: {
+      preset: { type: "string" },
+      quant: { type: "string" },
+      vocab: { type: "string" },
+      seed: { type: "string" },
+      pooling: { type: "string" },
+      template: { type: "string" },
+      out: { type: "string" },
+      endless: { type: "boolean" },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+
 /** Parses argv into synthesize() options; throws SynthOptionError with a one-line message. */
 export function parseSynthArgs(argv: string[]): SynthOptions {
-  let values: Record<string, string | undefined>;
+  let values: ReturnType<typeof parse>;
   try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        preset: { type: "string" },
-        quant: { type: "string" },
-        vocab: { type: "string" },
-        seed: { type: "string" },
-        pooling: { type: "string" },
-        template: { type: "string" },
-        out: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values as Record<string, string | undefined>;
+    values = parse(argv);
   } catch (e) {
     throw new SynthOptionError((e as Error).message.split("\n")[0] ?? "bad arguments");
   }
-  const missing = ["preset", "quant", "vocab", "out"].filter((k) => !values[k]);
+  const missing = (["preset", "quant", "vocab", "out"] as const).filter((k) => !values[k]);
   if (missing.length > 0) throw new SynthOptionError(`missing ${missing.map((m) => `--${m}`).join(", ")}`);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && (!/^\d+$/.test(values.seed ?? "") || !Number.isSafeInteger(seed))) {
@@ -50,6 +55,7 @@ export function parseSynthArgs(argv: string[]): SynthOptions {
     ...(seed === undefined ? {} : { seed }),
     ...(pooling === undefined ? {} : { pooling: pooling as "mean" | "cls" }),
     ...(values.template === undefined ? {} : { template: values.template }),
+    ...(values.endless ? { endless: true } : {}),
   };
 }
 

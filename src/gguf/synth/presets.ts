@@ -50,6 +50,8 @@ export interface TensorPlan {
   std: number;
   /** 2-D weight matrices take the model's quantization; everything else stays F32. */
   quantize: boolean;
+  /** Rewrites generated values in place: `values` holds whole rows (of shape[0]) from row `firstRow` on. */
+  patch?: (values: Float32Array, firstRow: number) => void;
 }
 
 function llamaPlan(p: LlamaPreset, nVocab: number): TensorPlan[] {

@@ -4,6 +4,7 @@ import { gv } from "../typed.ts";
 import { GgmlType } from "../types.ts";
 import { writeGguf } from "../writer.ts";
 import { DEFAULT_TEMPLATE_NAME, namedTemplateSource, resolveTemplate } from "./chat-templates.ts";
+import { endlessPlan, eogTokenIds } from "./endless.ts";
 import { SynthOptionError } from "./errors.ts";
 import { archMetadata, PRESETS, paramCount, tensorPlan } from "./presets.ts";
 import { qwen2vlVocabTemplate } from "./qwen2vl.ts";
@@ -33,6 +34,8 @@ export interface SynthOptions {
   pooling?: "mean" | "cls";
   /** Chat template name (chat-templates.ts TEMPLATE_NAMES); default: the vocabulary's own. */
   template?: string;
+  /** Llama presets: no end-of-generation token can ever be sampled (endless.ts). */
+  endless?: boolean;
 }
 
 /** What was written. */
@@ -66,6 +69,8 @@ export function resolveSynthOptions(o: Omit<SynthOptions, "out">) {
   }
   if (preset.arch === "qwen2vl" && o.template !== undefined && o.template !== DEFAULT_TEMPLATE_NAME)
     throw new SynthOptionError(`preset "${o.preset}" has its own chat template (Qwen2-VL's)`);
+  if (o.endless && preset.arch !== "llama")
+    throw new SynthOptionError(`endless models are llama presets only, not "${o.preset}"`);
   const template = resolveTemplate(o.template, o.vocab);
   return { preset, quant, seed, template };
 }
@@ -84,7 +89,8 @@ export async function synthesize(o: SynthOptions): Promise<SynthResult> {
   // Models with a named template say so in their name; default-template names stay as they were.
   const name = template ? `synth-${o.preset}-${o.vocab}-${o.template}` : `synth-${o.preset}-${o.vocab}`;
   const tokenTypes = vocab.metadata["tokenizer.ggml.token_type_count"]?.value;
-  const plan = tensorPlan(preset, vocab.size, typeof tokenTypes === "number" ? tokenTypes : 2);
+  const base = tensorPlan(preset, vocab.size, typeof tokenTypes === "number" ? tokenTypes : 2);
+  const plan = o.endless ? endlessPlan(base, eogTokenIds(vocab.metadata)) : base;
   const metadata = {
     "general.architecture": gv.str(preset.arch),
     "general.type": gv.str("model"),
@@ -93,6 +99,7 @@ export async function synthesize(o: SynthOptions): Promise<SynthResult> {
     "general.quantization_version": gv.u32(2),
     "tsllm.synth.version": gv.u32(SYNTH_VERSION),
     "tsllm.synth.seed": gv.u32(seed),
+    ...(o.endless ? { "tsllm.synth.endless": gv.bool(true) } : {}),
     ...archMetadata(preset, vocab.size, o.pooling ?? "mean"),
     ...vocab.metadata,
   };

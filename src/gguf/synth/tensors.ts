@@ -25,6 +25,7 @@ export function* tensorChunks(t: TensorPlan, type: GgmlType, seed: number): Gene
     const v = values.subarray(0, n);
     if (t.init === "normal") rng.fillNormal(v, t.std);
     else v.fill(t.init === "ones" ? 1 : 0);
+    t.patch?.(v, r);
     const bytes = out.subarray(0, (n / ne0) * rowBytes);
     encode(v, type, bytes);
     yield bytes;
