@@ -47,7 +47,9 @@ describe("runner lifecycle", () => {
   });
 
   test("SIGTERM ends the runner's streams cleanly (done_reason cancel) and it exits 0", async () => {
-    const r = await startRunner(chat, { num_parallel: 1 });
+    // The endless model never samples </s>, so the stream is still running when SIGTERM lands.
+    const endless = await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm", endless: true });
+    const r = await startRunner(endless, { num_parallel: 1 });
     const it = r
       .completion({ prompt: "go", options: { temperature: 1, num_predict: 100000 } })
       [Symbol.asyncIterator]();

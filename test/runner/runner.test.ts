@@ -92,7 +92,9 @@ describe("runner process", () => {
   });
 
   test("kill -9 mid-stream: the iterator throws RunnerExitedError with the signal within 1 s", async () => {
-    const victim = await startRunner(chat, { num_parallel: 1 });
+    // The endless model never samples </s>, so the stream is still running when the signal lands.
+    const endless = await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm", endless: true });
+    const victim = await startRunner(endless, { num_parallel: 1 });
     const it = victim
       .completion({ prompt: "Count forever", options: { temperature: 0.9, num_predict: 100000 } })
       [Symbol.asyncIterator]();

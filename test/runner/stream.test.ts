@@ -9,10 +9,10 @@ import { closeAll, collect, GREEDY, startRunner } from "./helpers.ts";
 
 let runner: RunnerClient;
 
+// The endless tiny model (never samples </s>): every stream here ends at its limit or by a cancel.
 beforeAll(async () => {
-  runner = await startRunner(await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm" }), {
-    num_parallel: 2,
-  });
+  const model = await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm", endless: true });
+  runner = await startRunner(model, { num_parallel: 2 });
 });
 afterAll(closeAll);
 
