@@ -7,7 +7,7 @@ import { Ollama } from "ollama";
 import { type RunningServer, startServer } from "../../src/cli/serve.ts";
 import { Env } from "../../src/config/env.ts";
 import { Logger } from "../../src/log.ts";
-import { synthModel, toolModels } from "../fixtures/models.ts";
+import { endlessModel, synthModel, toolModels } from "../fixtures/models.ts";
 import { THINKING_TEMPLATE } from "../fixtures/templates.ts";
 import { testServeEnv } from "../helpers/serve-env.ts";
 
@@ -38,8 +38,7 @@ export const GREEDY = { temperature: 0, seed: 1, repeat_penalty: 1 };
 /** Synthetic models the API tests use. */
 export const models = {
   chat: () => synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm" }),
-  /** The tiny chat model arranged so that it never samples </s>: only a limit, a cancel or a drain ends it. */
-  endless: () => synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm", endless: true }),
+  endless: endlessModel,
   embed: () => synthModel({ preset: "embed", quant: "f32", vocab: "bert-bge" }),
   rerank: () => synthModel({ preset: "rerank", quant: "f32", vocab: "bert-bge" }),
 };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { alive } from "../../src/runner/child-exit.ts";
-import { synthModel } from "../fixtures/models.ts";
+import { endlessModel, synthModel } from "../fixtures/models.ts";
 import { closeAll, collect, GREEDY, startRunner } from "./helpers.ts";
 import { RunnerClient } from "../../src/runner/client.ts";
 import { RunnerLoadTimeoutError } from "../../src/runner/errors.ts";
@@ -48,8 +48,7 @@ describe("runner lifecycle", () => {
 
   test("SIGTERM ends the runner's streams cleanly (done_reason cancel) and it exits 0", async () => {
     // The endless model never samples </s>, so the stream is still running when SIGTERM lands.
-    const endless = await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm", endless: true });
-    const r = await startRunner(endless, { num_parallel: 1 });
+    const r = await startRunner(await endlessModel(), { num_parallel: 1 });
     const it = r
       .completion({ prompt: "go", options: { temperature: 1, num_predict: 100000 } })
       [Symbol.asyncIterator]();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { synthModel } from "../fixtures/models.ts";
+import { endlessModel, synthModel } from "../fixtures/models.ts";
 import type { RunnerClient } from "../../src/runner/client.ts";
 import { RunnerExitedError, RunnerLoadError } from "../../src/runner/errors.ts";
 import { closeAll, collect, GREEDY, startRunner } from "./helpers.ts";
@@ -93,8 +93,7 @@ describe("runner process", () => {
 
   test("kill -9 mid-stream: the iterator throws RunnerExitedError with the signal within 1 s", async () => {
     // The endless model never samples </s>, so the stream is still running when the signal lands.
-    const endless = await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm", endless: true });
-    const victim = await startRunner(endless, { num_parallel: 1 });
+    const victim = await startRunner(await endlessModel(), { num_parallel: 1 });
     const it = victim
       .completion({ prompt: "Count forever", options: { temperature: 0.9, num_predict: 100000 } })
       [Symbol.asyncIterator]();

@@ -4,15 +4,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
 import type { RunnerClient } from "../../src/runner/client.ts";
 import { type StreamFrame, streamSocketPath } from "../../src/runner/protocol.ts";
-import { synthModel } from "../fixtures/models.ts";
+import { endlessModel } from "../fixtures/models.ts";
 import { closeAll, collect, GREEDY, startRunner } from "./helpers.ts";
 
 let runner: RunnerClient;
 
 // The endless tiny model (never samples </s>): every stream here ends at its limit or by a cancel.
 beforeAll(async () => {
-  const model = await synthModel({ preset: "tiny", quant: "f32", vocab: "llama-spm", endless: true });
-  runner = await startRunner(model, { num_parallel: 2 });
+  runner = await startRunner(await endlessModel(), { num_parallel: 2 });
 });
 afterAll(closeAll);
 

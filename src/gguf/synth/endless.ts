@@ -53,7 +53,12 @@ export function endlessPlan(plan: readonly TensorPlan[], eog: ReadonlySet<number
     const ne0 = t.shape[0] ?? 1;
     if (t.name === "token_embd.weight") {
       const c = t.std;
-      return { ...t, patch: (v) => forRows(v, ne0, (row) => row.fill(c, 0, 1)) };
+      return {
+        ...t,
+        patch: (v) => {
+          for (let i = 0; i < v.length; i += ne0) v[i] = c;
+        },
+      };
     }
     if (/^blk\.\d+\.(attn_output|ffn_down)\.weight$/.test(t.name)) {
       return {
